@@ -1,0 +1,39 @@
+"""Engine creation: plain SQLAlchemy URLs in, the async driver chosen here."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import SQLModel, text
+
+from sonata.adapters.sql import tables  # noqa: F401  (registers the tables on the metadata)
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> str:
+    """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://…` -> `postgresql+asyncpg://…`."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {backend!r}: use sqlite:///… or postgresql://…")
+    return parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername.split("+")[0]]).render_as_string(
+        hide_password=False
+    )
+
+
+def create_engine(url: str) -> AsyncEngine:
+    converted = async_url(url)
+    if converted.startswith("sqlite"):
+        return create_async_engine(converted, connect_args={"timeout": 30})
+    return create_async_engine(converted, pool_pre_ping=True)
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

@@ -1,0 +1,34 @@
+"""The ORM mapping; it lives here and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+
+class DeviceRow(SQLModel, table=True):
+    """Columns for what is looked up; the rest of the device document as JSON."""
+
+    __tablename__ = "devices"
+
+    key: str = Field(primary_key=True, max_length=128)
+    mac: str = Field(unique=True, index=True, max_length=12)
+    token: str | None = Field(default=None, index=True, max_length=128)
+    vendor: str = Field(index=True, max_length=64)
+    model: str = Field(max_length=64)
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_provisioning: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class CredentialRow(SQLModel, table=True):
+    """Hashes of credentials Sonata generated itself (the management API token)."""
+
+    __tablename__ = "credentials"
+
+    name: str = Field(primary_key=True, max_length=64)
+    secret_hash: str = Field(max_length=128)

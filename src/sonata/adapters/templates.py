@@ -1,0 +1,40 @@
+"""Jinja2 rendering of the vendor templates, with administrator overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+
+def shipped_templates_dir() -> Path:
+    """The `templates/` shipped with Sonata: inside the installed package, or at the source root."""
+    package_dir = Path(__file__).resolve().parent.parent
+    installed = package_dir / "templates"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent.parent / "templates"
+
+
+def _autoescape(template_name: str | None) -> bool:
+    return bool(template_name) and ".xml" in str(template_name)
+
+
+class Jinja2TemplateEngine:
+    """Renders `<vendor>/<file>.j2`; a file in an override folder wins over the shipped one."""
+
+    def __init__(self, override_dirs: Sequence[Path] = ()) -> None:
+        search_path = [*override_dirs, shipped_templates_dir()]
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+            autoescape=_autoescape,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def render(self, template: str, context: Mapping[str, Any]) -> str:
+        return self._env.get_template(template).render(context)

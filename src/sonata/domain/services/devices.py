@@ -1,0 +1,107 @@
+"""Publishing devices: save, delete, look up, list, import."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sonata.domain.documents import draft_from_document
+from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.mac import parse_mac
+from sonata.domain.model import Device
+from sonata.domain.ports import Clock, DevicePage, UnitOfWork
+from sonata.domain.validation import DeviceDraft, validate_device
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    device: Device | None
+    errors: list[FieldError]
+
+
+def encode_cursor(mac: str) -> str:
+    return base64.urlsafe_b64encode(f"mac:{mac}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    mac = parse_mac(text.removeprefix("mac:")) if text.startswith("mac:") else None
+    if mac is None:
+        raise ValidationFailed([FieldError("after", "is not a cursor this API handed out")])
+    return mac
+
+
+class DeviceService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def save(self, draft: DeviceDraft) -> Device:
+        """Create or replace a device, found by key when given, else by MAC."""
+        async with self._uow_factory() as uow:
+            previous = await uow.devices.get(draft.key) if draft.key else None
+            mac = parse_mac(draft.mac)
+            holder = await uow.devices.get_by_mac(mac) if mac else None
+            if previous is None and not draft.key:
+                previous = holder
+            device = validate_device(draft, previous, self._clock.now())
+            if holder is not None and holder.key != device.key:
+                raise ValidationFailed([FieldError("mac", "belongs to another device")])
+            await uow.devices.save(device)
+            await uow.commit()
+            return device
+
+    async def save_reporting(self, draft: DeviceDraft) -> SaveResult:
+        try:
+            return SaveResult(await self.save(draft), [])
+        except ValidationFailed as failure:
+            return SaveResult(None, failure.errors)
+
+    async def import_documents(self, documents: list[Any]) -> list[SaveResult]:
+        """Validate and save each document on its own; a bad one does not stop the others."""
+        results = []
+        for document in documents:
+            try:
+                draft = draft_from_document(document)
+            except ValidationFailed as failure:
+                results.append(SaveResult(None, failure.errors))
+                continue
+            results.append(await self.save_reporting(draft))
+        return results
+
+    async def delete(self, key: str) -> bool:
+        async with self._uow_factory() as uow:
+            deleted = await uow.devices.delete(key)
+            await uow.commit()
+            return deleted
+
+    async def find(self, *, key: str | None = None, mac: str | None = None) -> Device | None:
+        async with self._uow_factory() as uow:
+            if key is not None:
+                device = await uow.devices.get(key)
+                if device is not None and mac is not None and device.mac != parse_mac(mac):
+                    return None
+                return device
+            normalized = parse_mac(mac) if mac is not None else None
+            return await uow.devices.get_by_mac(normalized) if normalized else None
+
+    async def list(
+        self, *, vendor: str | None, token: str | None, first: int, after: str | None
+    ) -> DevicePage:
+        if not 0 <= first <= MAX_PAGE_SIZE:
+            raise ValidationFailed([FieldError("first", f"must be from 0 to {MAX_PAGE_SIZE}")])
+        after_mac = decode_cursor(after) if after else None
+        async with self._uow_factory() as uow:
+            return await uow.devices.list(
+                vendor=vendor.lower() if vendor else None, token=token, first=first, after_mac=after_mac
+            )
+

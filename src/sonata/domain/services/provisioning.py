@@ -1,0 +1,130 @@
+"""Answering a phone: identify the device, check its rules, render the file it asked for."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+from sonata.domain.model import Device, LinkKind, ProvisioningRecord
+from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
+from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
+from sonata.domain.vendors.base import FileKind, PhoneIdentity, RenderedFile, RequestedFile
+
+log = logging.getLogger("sonata.provisioning")
+
+
+@dataclass(frozen=True)
+class ProvisioningRequest:
+    link: LinkKind
+    secret: str
+    filename: str | None
+    client_ip: str
+    user_agent: str | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request was not answered; the caller sees only a uniform 404."""
+
+    reason: str
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Match:
+    device: Device
+    requested: RequestedFile
+    filename: str
+
+
+class ProvisioningService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, engine: TemplateEngine, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._engine = engine
+        self._clock = clock
+
+    async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
+        identity = identify_phone(request.user_agent or "")
+        async with self._uow_factory() as uow:
+            try:
+                match = await self._find(uow, request, identity)
+                self._check(match, request, identity)
+            except _Refused as refusal:
+                log.warning(
+                    "refused %s link request for %r from %s: %s",
+                    request.link.value, request.filename, request.client_ip, refusal.reason,
+                )
+                return Refusal(refusal.reason)
+            vendor = VENDORS[match.device.vendor]
+            rendered = vendor.render(match.device, match.requested, match.filename, self._engine)
+            record = ProvisioningRecord(
+                at=self._clock.now(),
+                ip=request.client_ip,
+                user_agent=request.user_agent,
+                filename=match.filename,
+            )
+            await uow.devices.record_provisioning(match.device.key, record)
+            await uow.commit()
+        log.info("served %s to %s (device %s)", match.filename, request.client_ip, match.device.mac)
+        return rendered
+
+    async def _find(
+        self, uow: UnitOfWork, request: ProvisioningRequest, identity: PhoneIdentity | None
+    ) -> _Match:
+        if request.link is LinkKind.PERSONAL:
+            device = await uow.devices.get(request.secret)
+            if device is None:
+                raise _Refused("unknown key")
+        else:
+            mac = mac_in_filename(request.filename or "") or (identity.mac if identity else None)
+            if mac is None:
+                raise _Refused("no MAC in the file name or the User-Agent")
+            device = await uow.devices.get_by_mac(mac)
+            if device is None:
+                raise _Refused(f"unknown MAC {mac}")
+            if device.token is None or not hmac.compare_digest(device.token, request.secret):
+                raise _Refused(f"token does not match device {mac}")
+        vendor = VENDORS[device.vendor]
+        if request.filename is None:
+            own_file = vendor.device_filename(device)
+            return _Match(device, RequestedFile(FileKind.DEVICE_CONFIG, None), own_file)
+        requested = vendor.identify_file(request.filename)
+        if requested is None:
+            raise _Refused(f"{vendor.name} phones do not request this file name")
+        if requested.mac is not None and requested.mac != device.mac:
+            raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
+        return _Match(device, requested, request.filename)
+
+    def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
+        device, rules = match.device, match.device.rules
+        shown_mac = identity.mac if identity else None
+        if shown_mac and match.requested.mac and shown_mac != match.requested.mac:
+            raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's")
+        if not device.status:
+            raise _Refused(f"provisioning of device {device.mac} is disabled")
+        if rules.expires_at is not None and self._clock.now() >= rules.expires_at:
+            raise _Refused(f"device {device.mac} expired at {rules.expires_at.isoformat()}")
+        if rules.allowed_ips and not _address_allowed(request.client_ip, rules.allowed_ips):
+            raise _Refused(f"address not allowed for device {device.mac}")
+        if request.link is LinkKind.PERSONAL and rules.check_mac:
+            phone_mac = match.requested.mac or shown_mac
+            if phone_mac != device.mac:
+                raise _Refused(f"MAC check failed for device {device.mac}: the phone shows {phone_mac}")
+
+
+def _address_allowed(client_ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)

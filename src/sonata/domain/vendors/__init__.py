@@ -1,0 +1,37 @@
+"""The vendor plugins Sonata knows; adding a vendor means one line here."""
+
+from __future__ import annotations
+
+from sonata.domain.vendors.base import PhoneIdentity, PhoneModel, Vendor
+from sonata.domain.vendors.fanvil import Fanvil
+from sonata.domain.vendors.grandstream import Grandstream
+from sonata.domain.vendors.yealink import Yealink
+
+VENDORS: dict[str, Vendor] = {vendor.id: vendor for vendor in (Grandstream(), Yealink(), Fanvil())}
+
+
+def find_vendor(vendor_id: str) -> Vendor | None:
+    return VENDORS.get(vendor_id)
+
+
+def find_model(vendor_id: str, model_id: str) -> PhoneModel | None:
+    vendor = VENDORS.get(vendor_id)
+    return vendor.model(model_id) if vendor else None
+
+
+def identify_phone(user_agent: str) -> PhoneIdentity | None:
+    """The first vendor that recognises the User-Agent says who the phone is."""
+    for vendor in VENDORS.values():
+        identity = vendor.parse_user_agent(user_agent)
+        if identity is not None:
+            return identity
+    return None
+
+
+def mac_in_filename(filename: str) -> str | None:
+    """The MAC a requested file name carries, whichever vendor's name it is."""
+    for vendor in VENDORS.values():
+        requested = vendor.identify_file(filename)
+        if requested is not None and requested.mac is not None:
+            return requested.mac
+    return None

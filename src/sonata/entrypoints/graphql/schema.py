@@ -1,0 +1,114 @@
+"""The management API: queries and mutations over the domain services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from sonata.domain.errors import ValidationFailed
+from sonata.domain.services.devices import DeviceService, SaveResult, encode_cursor
+from sonata.domain.vendors import VENDORS
+from sonata.entrypoints.graphql.inputs import DeviceInput
+from sonata.entrypoints.graphql.types import (
+    DeleteDevicePayload,
+    Device,
+    DeviceConnection,
+    FieldError,
+    ImportDevicesPayload,
+    PageInfo,
+    SaveDevicePayload,
+    Vendor,
+)
+
+
+@dataclass
+class ApiContext:
+    devices: DeviceService
+    link_base: str
+
+
+def _context(info: Info[Any, None]) -> ApiContext:
+    context: ApiContext = info.context
+    return context
+
+
+def _payload(result: SaveResult, link_base: str, *, camel_case: bool = True) -> SaveDevicePayload:
+    return SaveDevicePayload(
+        device=Device.from_domain(result.device, link_base) if result.device else None,
+        errors=[FieldError.from_domain(e, camel_case=camel_case) for e in result.errors],
+    )
+
+
+def _bad_input(failure: ValidationFailed) -> GraphQLError:
+    return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def vendors(self) -> list[Vendor]:
+        return [Vendor.from_domain(v) for v in VENDORS.values()]
+
+    @strawberry.field
+    async def device(self, info: Info[Any, None], key: str | None = None, mac: str | None = None) -> Device | None:
+        context = _context(info)
+        if key is None and mac is None:
+            return None
+        device = await context.devices.find(key=key, mac=mac)
+        return Device.from_domain(device, context.link_base) if device else None
+
+    @strawberry.field
+    async def devices(
+        self,
+        info: Info[Any, None],
+        vendor: str | None = None,
+        token: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> DeviceConnection:
+        context = _context(info)
+        try:
+            page = await context.devices.list(vendor=vendor, token=token, first=first, after=after)
+        except ValidationFailed as failure:
+            raise _bad_input(failure) from None
+        nodes = [Device.from_domain(d, context.link_base) for d in page.devices]
+        return DeviceConnection(
+            nodes=nodes,
+            total_count=page.total_count,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=encode_cursor(page.devices[-1].mac) if page.devices else None,
+            ),
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def save_device(self, info: Info[Any, None], input: DeviceInput) -> SaveDevicePayload:
+        context = _context(info)
+        result = await context.devices.save_reporting(input.to_draft())
+        return _payload(result, context.link_base)
+
+    @strawberry.mutation
+    async def delete_device(self, info: Info[Any, None], key: str) -> DeleteDevicePayload:
+        deleted = await _context(info).devices.delete(key)
+        errors = [] if deleted else [FieldError(field="key", message="no device has this key")]
+        return DeleteDevicePayload(deleted=deleted, errors=errors)
+
+    @strawberry.mutation(description="Save devices given as snake_case documents; each is saved on its own.")
+    async def import_devices(self, info: Info[Any, None], documents: list[JSON]) -> ImportDevicesPayload:
+        context = _context(info)
+        results = await context.devices.import_documents(list(documents))
+        return ImportDevicesPayload(
+            saved=sum(1 for r in results if r.device is not None),
+            results=[_payload(r, context.link_base, camel_case=False) for r in results],
+        )
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,47 @@
+"""The phone routes: translate HTTP to a ProvisioningRequest and the outcome back to HTTP."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from sonata.domain.model import LinkKind
+from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+
+# Every refusal looks the same, so a caller learns nothing from it.
+NOT_FOUND_BODY = "Not Found\n"
+
+
+def not_found() -> Response:
+    return PlainTextResponse(NOT_FOUND_BODY, status_code=404)
+
+
+def provisioning_routes(service: ProvisioningService) -> list[Route]:
+    async def answer(request: Request, link: LinkKind, secret: str, filename: str | None) -> Response:
+        outcome = await service.provision(
+            ProvisioningRequest(
+                link=link,
+                secret=secret,
+                filename=filename,
+                client_ip=request.client.host if request.client else "",
+                user_agent=request.headers.get("user-agent"),
+            )
+        )
+        if isinstance(outcome, Refusal):
+            return not_found()
+        return Response(outcome.body, media_type=outcome.content_type)
+
+    async def personal(request: Request) -> Response:
+        params = request.path_params
+        return await answer(request, LinkKind.PERSONAL, params["key"], params.get("filename"))
+
+    async def common(request: Request) -> Response:
+        params = request.path_params
+        return await answer(request, LinkKind.COMMON, params["token"], params["filename"])
+
+    return [
+        Route("/v1/device/{key}", personal, methods=["GET", "HEAD"]),
+        Route("/v1/device/{key}/{filename}", personal, methods=["GET", "HEAD"]),
+        Route("/v1/token/{token}/{filename}", common, methods=["GET", "HEAD"]),
+    ]
