@@ -39,7 +39,6 @@ class AccountPValues(NamedTuple):
 # pattern: no model of the catalogue has more than 6 accounts and no template we read lists
 # them (verify before adding a model with 7 or more accounts).
 ACCOUNT_P_VALUES: dict[int, AccountPValues] = {
-    #                  enable   name     display  server   user     auth     password
     1: AccountPValues("P271", "P270", "P3", "P47", "P35", "P36", "P34"),
     2: AccountPValues("P401", "P417", "P407", "P402", "P404", "P405", "P406"),
     3: AccountPValues("P501", "P517", "P507", "P502", "P504", "P505", "P506"),
@@ -87,7 +86,7 @@ P64_CUSTOM = "customize"
 _MODEL = re.compile(r"^[a-z]{2,4}\d{3,4}[a-z0-9]*$", re.IGNORECASE)
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _BIN_VERSION = re.compile(r"\.bin:(?P<version>\d+(?:\.\d+)+)", re.IGNORECASE)
-_DEVICE_FILE = re.compile(r"^cfg(?P<mac>[0-9a-f]{12})\.xml$", re.IGNORECASE)
+_DEVICE_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
 
 
 class Grandstream(Vendor):
@@ -111,7 +110,7 @@ class Grandstream(Vendor):
         return f"cfg{device.mac}.xml"
 
     def identify_file(self, filename: str) -> RequestedFile | None:
-        match = _DEVICE_FILE.match(filename)
+        match = _DEVICE_FILE.fullmatch(filename)
         if match is None:
             return None
         return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())

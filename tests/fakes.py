@@ -1,0 +1,112 @@
+"""Hand-written in-memory fakes of the domain's ports."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from sonata.domain.model import Device, ProvisioningRecord
+from sonata.domain.ports import DevicePage
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+class FakeDeviceRepository:
+    def __init__(self, store: dict[str, Device]) -> None:
+        self._store = store
+
+    async def get(self, key: str) -> Device | None:
+        return self._store.get(key)
+
+    async def get_by_mac(self, mac: str) -> Device | None:
+        return next((d for d in self._store.values() if d.mac == mac), None)
+
+    async def save(self, device: Device) -> None:
+        self._store[device.key] = device
+
+    async def delete(self, key: str) -> bool:
+        return self._store.pop(key, None) is not None
+
+    async def list(
+        self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
+    ) -> DevicePage:
+        matching = sorted(
+            (d for d in self._store.values() if vendor in (None, d.vendor) and token in (None, d.token)),
+            key=lambda d: d.mac,
+        )
+        after = [d for d in matching if after_mac is None or d.mac > after_mac]
+        return DevicePage(after[:first], len(matching), len(after) > first)
+
+    async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
+        self._store[key] = dataclasses.replace(self._store[key], last_provisioning=record)
+
+
+class FakeCredentialStore:
+    def __init__(self, store: dict[str, str]) -> None:
+        self._store = store
+
+    async def get_api_token_hash(self) -> str | None:
+        return self._store.get("api_token")
+
+    async def set_api_token_hash(self, token_hash: str) -> None:
+        self._store["api_token"] = token_hash
+
+
+class FakeDatabase:
+    """Committed state; each unit of work edits a copy and publishes it on commit."""
+
+    def __init__(self) -> None:
+        self.devices: dict[str, Device] = {}
+        self.credentials: dict[str, str] = {}
+        self.commits = 0
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+class FakeUnitOfWork:
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._devices = dict(self._database.devices)
+        self._credentials = dict(self._database.credentials)
+        self.devices = FakeDeviceRepository(self._devices)
+        self.credentials = FakeCredentialStore(self._credentials)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pass
+
+    async def commit(self) -> None:
+        self._database.devices = dict(self._devices)
+        self._database.credentials = dict(self._credentials)
+        self._database.commits += 1
+
+
+class EchoTemplateEngine:
+    """Renders a template as its name and sorted context keys: enough to see what was asked."""
+
+    def __init__(self) -> None:
+        self.rendered: list[tuple[str, Mapping[str, Any]]] = []
+
+    def render(self, template: str, context: Mapping[str, Any]) -> str:
+        self.rendered.append((template, context))
+        return f"{template}\n"

@@ -1,0 +1,38 @@
+"""A real database per test: a SQLite file always, PostgreSQL when SONATA_TEST_POSTGRES_URL is set."""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import SQLModel
+
+from sonata.adapters.sql.database import create_engine, create_schema
+from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sonata.db'}"
+    url = os.environ.get("SONATA_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.drop_all)
+    await create_schema(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def unit_of_work(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    return lambda: SqlUnitOfWork(sessions)

@@ -1,0 +1,136 @@
+"""The SQL adapter against a real SQLite file and a real PostgreSQL server."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from sonata.adapters.sql.database import async_url
+from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
+from sonata.domain.errors import ValidationFailed
+from sonata.domain.model import ProvisioningRecord
+from sonata.domain.services.api_token import ApiTokenService
+from sonata.domain.services.devices import DeviceService
+from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
+from tests.fakes import FixedClock
+
+UowFactory = Callable[[], SqlUnitOfWork]
+
+
+def draft(**changes: object) -> DeviceDraft:
+    values: dict[str, object] = {
+        "vendor": "grandstream", "model": "gxp2140", "mac": "000b82aabbcc", "token": "group-token-0001",
+        "title": "Reception", "timezone_offset": "GMT+05:30", "ntp_server": "pool.ntp.org",
+        "accounts": [
+            AccountDraft(line=1, sip_register="sip.example.net:5062", sip_user="101", sip_password="pw1",
+                         name="Desk", sip_name="Alice", sip_auth="a101"),
+            AccountDraft(line=4, enabled=False),
+        ],
+        "rules": RulesDraft(expires_at=datetime(2030, 1, 1, tzinfo=UTC), check_mac=True,
+                            allowed_ips=["10.0.0.0/8", "2001:db8::/32"]),
+    }
+    values.update(changes)
+    return DeviceDraft(**values)  # type: ignore[arg-type]
+
+
+def test_plain_urls_get_async_drivers() -> None:
+    assert async_url("sqlite:///./sonata.db") == "sqlite+aiosqlite:///./sonata.db"
+    assert async_url("postgresql://u:p@db:5432/sonata") == "postgresql+asyncpg://u:p@db:5432/sonata"
+    assert async_url("postgresql+psycopg://u@db/s") == "postgresql+asyncpg://u@db/s"
+    with pytest.raises(ValueError):
+        async_url("mysql://u@db/s")
+
+
+async def test_a_device_round_trips_field_for_field(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    saved = await service.save(draft())
+    assert await service.find(key=saved.key) == saved
+    assert await service.find(mac="00:0b:82:aa:bb:cc") == saved
+
+
+async def test_replacing_keeps_one_row_and_the_password(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    first = await service.save(draft())
+    second = await service.save(
+        draft(title="Hall", accounts=[AccountDraft(line=1, sip_register="sip.example.net", sip_user="101")])
+    )
+    assert second.key == first.key
+    page = await service.list(vendor=None, token=None, first=10, after=None)
+    assert page.total_count == 1
+    assert page.devices[0].title == "Hall" and page.devices[0].accounts[0].sip_password == "pw1"
+
+
+async def test_failed_save_leaves_the_stored_device_as_it_was(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    saved = await service.save(draft())
+    with pytest.raises(ValidationFailed):
+        await service.save(draft(title="changed", ntp_server="not a host"))
+    assert await service.find(key=saved.key) == saved
+
+
+async def test_the_database_refuses_two_devices_with_one_mac(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    results = await asyncio.gather(
+        *(service.save_reporting(draft(key=f"racing-key-{n:04d}")) for n in range(4)), return_exceptions=True
+    )
+    saved = [r for r in results if not isinstance(r, BaseException) and r.device is not None]
+    assert len(saved) >= 1
+    page = await service.list(vendor=None, token=None, first=10, after=None)
+    assert page.total_count == 1
+
+
+async def test_listing_filters_and_pages(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    for n in range(7):
+        await service.save(draft(mac=f"000b8200000{n}", vendor="yealink" if n % 2 else "grandstream",
+                                 model="t46s" if n % 2 else "gxp2140", accounts=[]))
+    seen, after = [], None
+    while True:
+        page = await service.list(vendor=None, token=None, first=3, after=after)
+        seen += [d.mac for d in page.devices]
+        if not page.has_next_page:
+            break
+        from sonata.domain.services.devices import encode_cursor
+
+        after = encode_cursor(page.devices[-1].mac)
+    assert seen == sorted(seen) and len(seen) == 7
+    yealinks = await service.list(vendor="yealink", token="group-token-0001", first=50, after=None)
+    assert yealinks.total_count == 3
+
+
+async def test_delete_and_provisioning_record(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    saved = await service.save(draft())
+    record = ProvisioningRecord(at=datetime(2026, 11, 26, 9, tzinfo=UTC), ip="10.0.0.5", user_agent="UA",
+                                filename="cfg000b82aabbcc.xml")
+    async with unit_of_work() as uow:
+        await uow.devices.record_provisioning(saved.key, record)
+        await uow.commit()
+    found = await service.find(key=saved.key)
+    assert found is not None and found.last_provisioning == record
+    assert await service.delete(saved.key)
+    assert await service.find(key=saved.key) is None
+
+
+async def test_uncommitted_work_is_rolled_back(unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    saved = await service.save(draft())
+    async with unit_of_work() as uow:
+        await uow.devices.delete(saved.key)
+    assert await service.find(key=saved.key) == saved
+
+
+async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFactory) -> None:
+    first_start = ApiTokenService(unit_of_work, None)
+    token = await first_start.ensure_token()
+    assert token is not None and first_start.is_valid(token)
+    async with unit_of_work() as uow:
+        stored = await uow.credentials.get_api_token_hash()
+    assert stored is not None and token not in stored
+    second_start = ApiTokenService(unit_of_work, None)
+    assert await second_start.ensure_token() is None
+    assert second_start.is_valid(token) and not second_start.is_valid(token + "x")
+    configured = ApiTokenService(unit_of_work, "configured-token")
+    assert await configured.ensure_token() is None
+    assert configured.is_valid("configured-token") and not configured.is_valid(token)

@@ -1,0 +1,167 @@
+"""Every rule and every refusal of the provisioning service, against in-memory fakes."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from sonata.domain.model import LinkKind
+from sonata.domain.services.devices import DeviceService
+from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
+from sonata.domain.vendors.base import RenderedFile
+from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock
+
+KEY = "personal-key-0001"
+TOKEN = "group-token-0001"
+MAC = "001565aabbcc"
+YEALINK_UA = "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc"
+OTHER_UA = "Yealink SIP-T46S 66.86.0.15 00:15:65:00:00:01"
+
+
+class World:
+    def __init__(self) -> None:
+        self.database = FakeDatabase()
+        self.clock = FixedClock()
+        self.devices = DeviceService(self.database.unit_of_work, self.clock)
+        self.service = ProvisioningService(self.database.unit_of_work, EchoTemplateEngine(), self.clock)
+
+    async def publish(self, **changes: object) -> None:
+        values: dict[str, object] = {
+            "key": KEY, "token": TOKEN, "vendor": "yealink", "model": "t46s", "mac": MAC,
+            "accounts": [AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="pw")],
+        }
+        values.update(changes)
+        await self.devices.save(DeviceDraft(**values))  # type: ignore[arg-type]
+
+    async def get(
+        self,
+        filename: str | None,
+        *,
+        link: LinkKind = LinkKind.PERSONAL,
+        secret: str | None = None,
+        ip: str = "192.0.2.10",
+        ua: str | None = YEALINK_UA,
+    ) -> RenderedFile | Refusal:
+        secret = secret or (KEY if link is LinkKind.PERSONAL else TOKEN)
+        return await self.service.provision(ProvisioningRequest(link, secret, filename, ip, ua))
+
+
+@pytest.fixture
+async def world() -> World:
+    world = World()
+    await world.publish()
+    return world
+
+
+def served(outcome: RenderedFile | Refusal) -> RenderedFile:
+    assert isinstance(outcome, RenderedFile), outcome
+    return outcome
+
+
+def refused(outcome: RenderedFile | Refusal) -> str:
+    assert isinstance(outcome, Refusal), outcome
+    return outcome.reason
+
+
+async def test_personal_link_serves_the_device_file_bare_or_by_name(world: World) -> None:
+    bare = served(await world.get(None))
+    named = served(await world.get(f"{MAC}.cfg"))
+    assert bare.filename == named.filename == f"{MAC}.cfg"
+    assert bare.content_type.startswith("text/plain")
+    assert bare.body == named.body
+
+
+async def test_common_link_finds_the_device_by_the_mac_in_the_file_name(world: World) -> None:
+    file = served(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, ua=None))
+    assert file.filename == f"{MAC}.cfg"
+
+
+async def test_every_answer_updates_last_provisioning(world: World) -> None:
+    served(await world.get(f"{MAC}.cfg", ip="192.0.2.44"))
+    record = world.database.devices[KEY].last_provisioning
+    assert record is not None
+    assert (record.ip, record.user_agent, record.filename, record.at) == (
+        "192.0.2.44", YEALINK_UA, f"{MAC}.cfg", world.clock.now())
+
+
+async def test_a_refusal_does_not_update_last_provisioning(world: World) -> None:
+    refused(await world.get("nonsense.txt"))
+    assert world.database.devices[KEY].last_provisioning is None
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "reason"),
+    [
+        ({"filename": None, "secret": "unknown-key-0000"}, "unknown key"),
+        ({"filename": f"{MAC}.cfg", "link": LinkKind.COMMON, "secret": "unknown-token-00"}, "token does not match"),
+        ({"filename": "001565000009.cfg", "link": LinkKind.COMMON, "ua": None}, "unknown MAC"),
+        ({"filename": "y000000000066.cfg", "link": LinkKind.COMMON, "ua": None}, "no MAC"),
+        ({"filename": "nonsense.txt"}, "do not request"),
+        ({"filename": "001565000001.cfg", "ua": None}, "names MAC"),
+        ({"filename": f"{MAC}.cfg", "ua": OTHER_UA}, "User-Agent MAC"),
+        ({"filename": f"{MAC}.cfg", "link": LinkKind.COMMON, "ua": OTHER_UA}, "User-Agent MAC"),
+    ],
+)
+async def test_requests_that_do_not_identify_the_device_are_refused(
+    world: World, request_kwargs: dict[str, object], reason: str
+) -> None:
+    filename = request_kwargs.pop("filename")
+    assert reason in refused(await world.get(filename, **request_kwargs))  # type: ignore[arg-type]
+
+
+async def test_common_link_ties_a_name_without_mac_by_the_user_agent_and_still_checks_the_name(world: World) -> None:
+    outcome = await world.get("nonsense.cfg", link=LinkKind.COMMON)
+    assert "do not request" in refused(outcome)
+
+
+async def test_a_device_without_token_has_no_common_link(world: World) -> None:
+    await world.publish(token=None)
+    assert "token does not match" in refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON))
+
+
+async def test_disabled_device_is_refused(world: World) -> None:
+    await world.publish(status=False)
+    assert "disabled" in refused(await world.get(None))
+    assert "disabled" in refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON))
+
+
+async def test_expiry_is_exclusive_of_the_moment_itself(world: World) -> None:
+    await world.publish(rules=RulesDraft(expires_at=world.clock.now() + timedelta(minutes=1)))
+    served(await world.get(None))
+    world.clock.advance(minutes=1)
+    assert "expired" in refused(await world.get(None))
+
+
+@pytest.mark.parametrize(
+    ("ip", "allowed"),
+    [("10.1.2.3", True), ("192.0.2.10", False), ("2001:db8::5", True), ("::ffff:10.9.9.9", True),
+     ("2001:db9::1", False), ("", False)],
+)
+async def test_client_address_must_be_in_an_allowed_network(world: World, ip: str, allowed: bool) -> None:
+    await world.publish(rules=RulesDraft(allowed_ips=["10.0.0.0/8", "2001:db8::/32"]))
+    outcome = await world.get(None, ip=ip)
+    if allowed:
+        served(outcome)
+    else:
+        assert "address not allowed" in refused(outcome)
+
+
+async def test_check_mac_needs_the_phone_to_show_the_device_mac(world: World) -> None:
+    await world.publish(rules=RulesDraft(check_mac=True))
+    served(await world.get(None))  # MAC in the User-Agent
+    served(await world.get(f"{MAC}.cfg", ua="curl/8.0"))  # MAC in the file name
+    assert "MAC check failed" in refused(await world.get(None, ua="curl/8.0"))
+    assert "MAC check failed" in refused(await world.get(None, ua=OTHER_UA))
+
+
+async def test_without_check_mac_a_bare_personal_link_ignores_the_user_agent(world: World) -> None:
+    served(await world.get(None, ua=None))
+    served(await world.get(None, ua=OTHER_UA))
+
+
+async def test_refusal_reasons_are_logged_without_secrets(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="wrong-token-xyz"))
+    assert "token does not match" in caplog.text
+    assert "wrong-token-xyz" not in caplog.text and TOKEN not in caplog.text and KEY not in caplog.text
