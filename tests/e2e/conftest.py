@@ -1,0 +1,91 @@
+"""A real `sonata serve` process on a free local port, talked to over real HTTP."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+API_TOKEN = "e2e-management-token"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[str]
+    log_path: Path
+    token: str | None = API_TOKEN
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        response = self.client.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    def get(self, path_or_url: str, user_agent: str | None = None) -> httpx.Response:
+        url = path_or_url if path_or_url.startswith("http") else f"{self.url}{path_or_url}"
+        headers = {"User-Agent": user_agent} if user_agent else {}
+        return self.client.get(url, headers=headers)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+def start_server(tmp_path: Path, env: dict[str, str], cwd: Path | None = None) -> Server:
+    port = free_port()
+    log_path = tmp_path / f"server-{port}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env},
+        cwd=cwd or tmp_path,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sonata serve exited:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Server(url, process, log_path, env.get("SONATA_API_TOKEN"))
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"sonata serve did not become healthy:\n{log_path.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.client.close()
+    server.process.terminate()
+    server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp_path = tmp_path_factory.mktemp("server")
+    running = start_server(
+        tmp_path, {"SONATA_DATABASE_URL": f"sqlite:///{tmp_path / 'sonata.db'}", "SONATA_API_TOKEN": API_TOKEN}
+    )
+    yield running
+    stop_server(running)
