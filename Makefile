@@ -16,7 +16,6 @@ run: $(STAMP)
 	$(BIN)/sonata serve
 
 test: $(STAMP)
-	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -1,0 +1,31 @@
+"""A plain, non-editable install ships the templates and runs from any directory."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) -> None:
+    wheels, target, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True)
+    [wheel] = wheels.glob("sonata-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    probe = (
+        "import json, sonata; from sonata.adapters.templates import shipped_templates_dir;"
+        "print(json.dumps([sonata.__file__, str(shipped_templates_dir()),"
+        " sorted(p.name for p in shipped_templates_dir().iterdir())]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=elsewhere, env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True, text=True, check=True,
+    )
+    module_file, templates_dir, vendors = json.loads(result.stdout)
+    assert module_file.startswith(str(target))
+    assert templates_dir.startswith(str(target))
+    assert {"grandstream", "yealink", "fanvil"} <= set(vendors)
