@@ -53,8 +53,11 @@ class CredentialStore(Protocol):
 class UnitOfWork(Protocol):
     """`async with uow:` rolls back unless `commit()` was called."""
 
-    devices: DeviceRepository
-    credentials: CredentialStore
+    @property
+    def devices(self) -> DeviceRepository: ...
+
+    @property
+    def credentials(self) -> CredentialStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -12,7 +12,8 @@ from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import normalize_mac
 from sonata.domain.model import Account, Device, HostPort, IpNetwork, Rules
 from sonata.domain.timezones import parse_utc_offset
-from sonata.domain.vendors import VENDORS, PhoneModel
+from sonata.domain.vendors import VENDORS
+from sonata.domain.vendors.base import PhoneModel
 
 
 @dataclass

@@ -149,7 +149,9 @@ def test_the_template_is_xml() -> None:
 
 def test_the_file_head_is_the_voip_config_file_document() -> None:
     body = render(device(account()))
-    assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<VOIP_CONFIG_FILE>\n<version>2.0002</version>\n')
+    assert body.startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<VOIP_CONFIG_FILE>\n<version>2.0002</version>\n'
+    )
     root = ET.fromstring(body)
     assert root.tag == "VOIP_CONFIG_FILE"
     assert root.findtext("version") == "2.0002"
@@ -226,7 +228,7 @@ def test_rendering_is_deterministic() -> None:
 HOSTILE = [
     "a\nb",
     "line\r\nbreak",
-    'quote " and \' apostrophe',
+    "quote \" and ' apostrophe",
     "</Register_Pswd><Enable_Reg>1</Enable_Reg>",
     "&amp; & &#0; &lt;",
     "日本語の名前",

@@ -18,7 +18,13 @@ LINE = re.compile(r"(?P<key>[a-z0-9_.]+) = (?P<value>.*)")
 
 def device(*accounts: Account, model: str = "t46s", tz: str | None = None, ntp: str | None = None) -> Device:
     return Device(
-        key="k1", vendor="yealink", model=model, mac=MAC, timezone_offset=tz, ntp_server=ntp, accounts=accounts
+        key="k1",
+        vendor="yealink",
+        model=model,
+        mac=MAC,
+        timezone_offset=tz,
+        ntp_server=ntp,
+        accounts=accounts,
     )
 
 
@@ -231,7 +237,7 @@ HOSTILE = [
     "line\r\nbreak",
     "\naccount.1.password = stolen",
     "x\n#!version:1.0.0.1",
-    'quote " and \' apostrophe',
+    "quote \" and ' apostrophe",
     "<tag> & ampersand",
     "日本語の名前",
     "Ελληνικά",

@@ -68,16 +68,27 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
 
 
 def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
-    row = row or DeviceRow(key=device.key)
+    """Fill `row` (the stored one, when replacing) or a new row with the device."""
     assert device.created_at is not None and device.updated_at is not None
-    row.mac = device.mac
-    row.token = device.token
-    row.vendor = device.vendor
-    row.model = device.model
-    row.created_at = device.created_at
-    row.updated_at = device.updated_at
-    row.last_provisioning = record_to_json(device.last_provisioning) if device.last_provisioning else None
-    row.document = {
+    values: dict[str, Any] = {
+        "mac": device.mac,
+        "token": device.token,
+        "vendor": device.vendor,
+        "model": device.model,
+        "created_at": device.created_at,
+        "updated_at": device.updated_at,
+        "last_provisioning": record_to_json(device.last_provisioning) if device.last_provisioning else None,
+        "document": _document(device),
+    }
+    if row is None:
+        return DeviceRow(key=device.key, **values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
+def _document(device: Device) -> dict[str, Any]:
+    return {
         "title": device.title,
         "timezone_offset": device.timezone_offset,
         "ntp_server": device.ntp_server,
@@ -89,7 +100,6 @@ def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
             "allowed_ips": [str(n) for n in device.rules.allowed_ips],
         },
     }
-    return row
 
 
 def device_from_row(row: DeviceRow) -> Device:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from sonata.domain import model
+from sonata.domain import model as domain
 from sonata.domain.errors import FieldError as DomainFieldError
 from sonata.domain.vendors.base import PhoneModel as DomainPhoneModel
 from sonata.domain.vendors.base import Vendor as DomainVendor
@@ -50,7 +50,7 @@ class Account:
     has_password: bool
 
     @classmethod
-    def from_domain(cls, account: model.Account) -> Account:
+    def from_domain(cls, account: domain.Account) -> Account:
         return cls(
             line=account.line,
             name=account.name,
@@ -103,7 +103,7 @@ class Device:
     updated_at: datetime
 
     @classmethod
-    def from_domain(cls, device: model.Device, link_base: str) -> Device:
+    def from_domain(cls, device: domain.Device, link_base: str) -> Device:
         assert device.created_at is not None and device.updated_at is not None
         record = device.last_provisioning
         return cls(
