@@ -22,6 +22,12 @@ class HostPort:
         return host if self.port is None else f"{host}:{self.port}"
 
 
+class Transport(Enum):
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
+
+
 @dataclass(frozen=True)
 class Account:
     line: int
@@ -32,6 +38,12 @@ class Account:
     sip_name: str = ""
     sip_auth: str = ""
     enabled: bool = True
+    transport: Transport = Transport.UDP
+    register_expires: int | None = None
+    """Seconds; None leaves the phone's default."""
+    outbound_proxy: HostPort | None = None
+    backup_server: HostPort | None = None
+    voicemail: str = ""
 
     @property
     def auth_id(self) -> str:
@@ -50,12 +62,58 @@ class Rules:
     allowed_ips: tuple[IpNetwork, ...] = ()
 
 
+class LineKeyType(Enum):
+    LINE = "line"
+    BLF = "blf"
+    SPEED_DIAL = "speed_dial"
+    KEY_EVENT = "key_event"
+    DTMF = "dtmf"
+
+
+@dataclass(frozen=True)
+class LineKey:
+    """A programmable key, in the order the keys sit on the phone."""
+
+    type: LineKeyType
+    value: str = ""
+    label: str = ""
+    line: int = 1
+    pickup_code: str = ""
+
+
+class NumberType(Enum):
+    WORK = "work"
+    MOBILE = "mobile"
+    HOME = "home"
+
+
+@dataclass(frozen=True)
+class ContactNumber:
+    number: str
+    type: NumberType = NumberType.WORK
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    numbers: tuple[ContactNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemotePhonebook:
+    name: str
+    url: str
+
+
 @dataclass(frozen=True)
 class ProvisioningRecord:
     at: datetime
     ip: str
     user_agent: str | None = None
     filename: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    firmware: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +129,17 @@ class Device:
     status: bool = True
     accounts: tuple[Account, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    admin_password: str = ""
+    resync_minutes: int | None = None
+    firmware_url: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    """An IANA zone name; when set it wins over timezone_offset."""
+    line_keys: tuple[LineKey, ...] = ()
+    phonebook: tuple[Contact, ...] = ()
+    remote_phonebooks: tuple[RemotePhonebook, ...] = ()
+    vendor_params: tuple[tuple[str, str], ...] = ()
+    """Raw vendor settings, written as given and winning over Sonata's own values."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_provisioning: ProvisioningRecord | None = None

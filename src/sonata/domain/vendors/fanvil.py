@@ -76,8 +76,8 @@ class Fanvil(Vendor):
         return {
             "accounts": [_account(a) for a in sorted(device.accounts, key=lambda a: a.line)],
             "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
-            "time_zone": time_zone(offset) if offset else None,
-            "time_zone_name": time_zone_name(offset) if offset else None,
+            "time_zone": time_zone(offset) if offset is not None else None,
+            "time_zone_name": time_zone_name(offset) if offset is not None else None,
         }
 
 
@@ -86,8 +86,8 @@ def _account(account: Account) -> dict[str, Any]:
     return {
         "line": account.line,
         "enable": 1 if account.enabled else 0,
-        # Fanvil has no per-line label (vendors.md: only the screen title `LCD_Title`, which
-        # is per phone — verify). The account name is kept here but the template omits it.
+        # Fanvil has no per-line label (vendors.md: only a per-phone screen title, `LCDTitle`,
+        # verify). The account name is kept here for overriding templates; ours omits it.
         "name": _text(account.name),
         "display_name": _text(account.sip_name),
         "register_addr": _text(register.host) if register else "",

@@ -193,9 +193,9 @@ def _timezone(timezone_offset: str | None) -> dict[str, str | None] | None:
 def posix_fixed_offset(offset: UtcOffset) -> str:
     """A POSIX TZ string for a fixed offset: GMT+3 is `UTC-3`, GMT-3:30 is `UTC+3:30`.
 
-    The zone name is alphabetic (`UTC`) rather than the quoted `<+03>-3` form because
-    Grandstream's own examples for P246 only use alphabetic names (`MTZ+6MDT+5,...`);
-    whether the quoted form is understood is not documented (verify).
+    The zone name is alphabetic (`UTC`) rather than the quoted `<+03>-3` form: every POSIX
+    string known to work on these phones uses alphabetic names (`CET-1CEST-2,...`, `MSK-3`);
+    whether the phone's parser takes the quoted form is undocumented (verify).
     """
     sign = "-" if offset.minutes > 0 else "+"
     minutes = f":{offset.minutes_part:02d}" if offset.minutes_part else ""

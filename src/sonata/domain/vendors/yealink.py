@@ -72,8 +72,8 @@ class Yealink(Vendor):
         return {
             "accounts": [_account(a) for a in sorted(device.accounts, key=lambda a: a.line)],
             "ntp_server": _value(device.ntp_server) if device.ntp_server is not None else None,
-            "time_zone": time_zone(offset) if offset else None,
-            "time_zone_name": time_zone_name(offset) if offset else None,
+            "time_zone": time_zone(offset) if offset is not None else None,
+            "time_zone_name": time_zone_name(offset) if offset is not None else None,
         }
 
 
