@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", GraphQLEndpoint(devices, tokens, settings), methods=["GET", "POST"]),
-            *provisioning_routes(provisioning),
+            *provisioning_routes(provisioning, settings),
         ],
         lifespan=lifespan,
         exception_handlers={404: refuse},

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from sonata.domain.model import LinkKind
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.settings import Settings
 
 # Every refusal looks the same, so a caller learns nothing from it.
 NOT_FOUND_BODY = "Not Found\n"
@@ -17,8 +18,10 @@ def not_found() -> Response:
     return PlainTextResponse(NOT_FOUND_BODY, status_code=404)
 
 
-def provisioning_routes(service: ProvisioningService) -> list[Route]:
+def provisioning_routes(service: ProvisioningService, settings: Settings) -> list[Route]:
     async def answer(request: Request, link: LinkKind, secret: str, filename: str | None) -> Response:
+        prefix = "device" if link is LinkKind.PERSONAL else "token"
+        link_url = f"{settings.link_base(str(request.base_url))}/v1/{prefix}/{secret}"
         outcome = await service.provision(
             ProvisioningRequest(
                 link=link,
@@ -26,6 +29,7 @@ def provisioning_routes(service: ProvisioningService) -> list[Route]:
                 filename=filename,
                 client_ip=request.client.host if request.client else "",
                 user_agent=request.headers.get("user-agent"),
+                link_url=link_url,
             )
         )
         if isinstance(outcome, Refusal):

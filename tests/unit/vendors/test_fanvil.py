@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RequestedFile, single_line
+from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderRequest, RequestedFile, single_line
 from sonata.domain.vendors.fanvil import Fanvil
 
 VENDOR = Fanvil()
 ENGINE = Jinja2TemplateEngine()
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "0c383e07e16c"
 
 
@@ -30,7 +31,7 @@ def account(line: int = 1, **fields: object) -> Account:
 
 def render(dev: Device) -> bytes:
     requested = RequestedFile(FileKind.DEVICE_CONFIG, MAC)
-    return VENDOR.render(dev, requested, VENDOR.device_filename(dev), ENGINE).body
+    return VENDOR.render(RenderRequest(dev, requested, VENDOR.device_filename(dev), LINK), ENGINE).body
 
 
 def parse(dev: Device) -> ET.Element:
@@ -141,7 +142,7 @@ def test_other_file_names_are_not_understood(filename: str) -> None:
 
 def test_the_template_is_xml() -> None:
     requested = RequestedFile(FileKind.DEVICE_CONFIG, MAC)
-    assert VENDOR.template_for(device(), requested) == ("fanvil/device.xml.j2", XML)
+    assert VENDOR.template_for(RenderRequest(device(), requested, "x", LINK)) == ("fanvil/device.xml.j2", XML)
 
 
 # --- rendering ------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ import pytest
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.vendors import VENDORS
+from sonata.domain.vendors.base import RenderRequest
+
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
@@ -147,7 +150,7 @@ def test_rendering_matches_the_golden_file(device: Device) -> None:
     filename = vendor.device_filename(device)
     requested = vendor.identify_file(filename)
     assert requested is not None
-    rendered = vendor.render(device, requested, filename, Jinja2TemplateEngine())
+    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
     golden = GOLDEN / device.vendor / filename
     if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)

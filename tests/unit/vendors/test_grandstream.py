@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RequestedFile, single_line
+from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderRequest, RequestedFile, single_line
 from sonata.domain.vendors.grandstream import ACCOUNT_P_VALUES, Grandstream
 
 VENDOR = Grandstream()
 ENGINE = Jinja2TemplateEngine()
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "000b82aabbcc"
 
 
@@ -39,7 +40,7 @@ def account(line: int = 1, **fields: object) -> Account:
 def render(dev: Device) -> bytes:
     requested = VENDOR.identify_file(VENDOR.device_filename(dev))
     assert requested is not None
-    return VENDOR.render(dev, requested, VENDOR.device_filename(dev), ENGINE).body
+    return VENDOR.render(RenderRequest(dev, requested, VENDOR.device_filename(dev), LINK), ENGINE).body
 
 
 def config(dev: Device) -> ET.Element:
@@ -196,7 +197,7 @@ def test_other_file_names_are_not_understood(filename: str) -> None:
 
 def test_the_template_is_xml() -> None:
     requested = RequestedFile(FileKind.DEVICE_CONFIG, MAC)
-    assert VENDOR.template_for(device(), requested) == ("grandstream/device.xml.j2", XML)
+    assert VENDOR.template_for(RenderRequest(device(), requested, "x", LINK)) == ("grandstream/device.xml.j2", XML)
 
 
 # --- rendering ------------------------------------------------------------------------------

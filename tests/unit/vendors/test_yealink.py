@@ -7,11 +7,12 @@ from hypothesis import strategies as st
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import TEXT, FileKind, PhoneIdentity, RequestedFile, single_line
+from sonata.domain.vendors.base import TEXT, FileKind, PhoneIdentity, RenderRequest, RequestedFile, single_line
 from sonata.domain.vendors.yealink import Yealink
 
 VENDOR = Yealink()
 ENGINE = Jinja2TemplateEngine()
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "001565aabbcc"
 LINE = re.compile(r"(?P<key>[a-z0-9_.]+) = (?P<value>.*)")
 
@@ -36,7 +37,7 @@ def account(line: int = 1, **fields: object) -> Account:
 
 def render(dev: Device) -> str:
     requested = RequestedFile(FileKind.DEVICE_CONFIG, MAC)
-    return VENDOR.render(dev, requested, VENDOR.device_filename(dev), ENGINE).body.decode("utf-8")
+    return VENDOR.render(RenderRequest(dev, requested, VENDOR.device_filename(dev), LINK), ENGINE).body.decode("utf-8")
 
 
 def settings(dev: Device) -> dict[str, str]:
@@ -153,7 +154,7 @@ def test_other_file_names_are_not_understood(filename: str) -> None:
 
 def test_the_template_is_text() -> None:
     requested = RequestedFile(FileKind.DEVICE_CONFIG, MAC)
-    assert VENDOR.template_for(device(), requested) == ("yealink/device.cfg.j2", TEXT)
+    assert VENDOR.template_for(RenderRequest(device(), requested, "x", LINK)) == ("yealink/device.cfg.j2", TEXT)
 
 
 # --- rendering ------------------------------------------------------------------------------

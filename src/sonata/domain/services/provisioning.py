@@ -11,7 +11,7 @@ from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
-from sonata.domain.vendors.base import FileKind, PhoneIdentity, RenderedFile, RequestedFile
+from sonata.domain.vendors.base import FileKind, PhoneIdentity, RenderedFile, RenderRequest, RequestedFile
 
 log = logging.getLogger("sonata.provisioning")
 
@@ -23,19 +23,26 @@ class ProvisioningRequest:
     filename: str | None
     client_ip: str
     user_agent: str | None
+    link_url: str = ""
+    """The directory URL the phone used; the config it gets points back at it."""
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a request was not answered; the caller sees only a uniform 404."""
+    """Why a request was not answered; the caller sees only a uniform 404.
+
+    A quiet refusal is a file phones ask for that Sonata does not serve: no reason to log.
+    """
 
     reason: str
+    quiet: bool = False
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, quiet: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.quiet = quiet
 
 
 @dataclass(frozen=True)
@@ -58,18 +65,24 @@ class ProvisioningService:
                 match = await self._find(uow, request, identity)
                 self._check(match, request, identity)
             except _Refused as refusal:
-                log.warning(
+                log.log(
+                    logging.DEBUG if refusal.quiet else logging.WARNING,
                     "refused %s link request for %r from %s: %s",
                     request.link.value, request.filename, request.client_ip, refusal.reason,
                 )
-                return Refusal(refusal.reason)
+                return Refusal(refusal.reason, refusal.quiet)
             vendor = VENDORS[match.device.vendor]
-            rendered = vendor.render(match.device, match.requested, match.filename, self._engine)
+            rendered = vendor.render(
+                RenderRequest(match.device, match.requested, match.filename, request.link_url), self._engine
+            )
             record = ProvisioningRecord(
                 at=self._clock.now(),
                 ip=request.client_ip,
                 user_agent=request.user_agent,
                 filename=match.filename,
+                vendor=identity.vendor if identity else None,
+                model=identity.model if identity else None,
+                firmware=identity.firmware if identity else None,
             )
             await uow.devices.record_provisioning(match.device.key, record)
             await uow.commit()
@@ -99,12 +112,18 @@ class ProvisioningService:
         requested = vendor.identify_file(request.filename)
         if requested is None:
             raise _Refused(f"{vendor.name} phones do not request this file name")
+        if requested.kind is FileKind.NOT_SERVED:
+            raise _Refused(f"{request.filename} is not served", quiet=True)
         if requested.mac is not None and requested.mac != device.mac:
             raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
+        if not vendor.serves(device, requested):
+            raise _Refused(f"{request.filename} is not a file of the device's model {device.model}")
         return _Match(device, requested, request.filename)
 
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
         device, rules = match.device, match.device.rules
+        if identity is not None and identity.vendor != device.vendor:
+            raise _Refused(f"a {identity.vendor} User-Agent asked for {device.vendor} device {device.mac}")
         shown_mac = identity.mac if identity else None
         if shown_mac and match.requested.mac and shown_mac != match.requested.mac:
             raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's")

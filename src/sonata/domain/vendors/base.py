@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
 from sonata.domain.ports import TemplateEngine
 
@@ -22,6 +21,8 @@ class PhoneModel:
     id: str
     name: str
     accounts: int
+    line_keys: int = 0
+    """Programmable keys Sonata can set (line, BLF, speed dial); 0 where it sets none."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class PhoneIdentity:
 
 class FileKind(Enum):
     DEVICE_CONFIG = "device config"
+    COMMON_CONFIG = "common config"
+    """The per-model file (`y000000000066.cfg`, `cfggxp1620.xml`, `cfg.xml`, `f0X4hw1.100.cfg`)."""
+    BOOT = "boot"
+    PHONEBOOK = "phonebook"
+    NOT_SERVED = "not served"
+    """A file phones ask for that Sonata does not serve: a 404 that is no refusal."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,19 @@ class RequestedFile:
     """A file name a phone asked for, as the vendor module understood it."""
 
     kind: FileKind
-    mac: str | None
+    mac: str | None = None
     """The MAC written in the file name, if any."""
+    model: str | None = None
+    """The model the file name is for, if it names one."""
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    device: Device
+    requested: RequestedFile
+    filename: str
+    link: str
+    """The directory URL the phone used (personal or common link): the config points back at it."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,8 @@ class Vendor(ABC):
     id: str
     name: str
     models: tuple[PhoneModel, ...]
+    languages: Mapping[str, str] = {}
+    """ISO 639-1 language codes -> the vendor's own value for them."""
 
     def model(self, model_id: str) -> PhoneModel | None:
         return next((m for m in self.models if m.id == model_id), None)
@@ -70,34 +90,43 @@ class Vendor(ABC):
     def identify_file(self, filename: str) -> RequestedFile | None:
         """Understand a file name this vendor's phones request; None for anything else."""
 
+    def serves(self, device: Device, requested: RequestedFile) -> bool:
+        """Whether the requested file belongs to this device (a per-model file of its own model)."""
+        return requested.model is None or requested.model == device.model
+
     @abstractmethod
     def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         """Read vendor, model, firmware and MAC; None when the User-Agent is not this vendor's."""
 
     @abstractmethod
-    def template_for(self, device: Device, requested: RequestedFile) -> tuple[str, str]:
+    def template_for(self, request: RenderRequest) -> tuple[str, str]:
         """The template path and the content type rendering the requested file."""
 
     @abstractmethod
-    def context(self, device: Device, requested: RequestedFile) -> Mapping[str, Any]:
+    def context(self, request: RenderRequest) -> Mapping[str, Any]:
         """The values the template writes, already in the vendor's own vocabulary."""
 
-    def render(
-        self, device: Device, requested: RequestedFile, filename: str, engine: TemplateEngine
-    ) -> RenderedFile:
-        template, content_type = self.template_for(device, requested)
-        text = engine.render(template, self.context(device, requested))
-        return RenderedFile(filename, f"{content_type}; charset=utf-8", text.encode("utf-8"))
+    @abstractmethod
+    def check_param(self, key: str, value: str) -> str | None:
+        """Why a raw vendor setting cannot be written (a message), or None when it can."""
+
+    @abstractmethod
+    def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
+        """Write raw vendor settings into a rendered device config, replacing Sonata's own."""
+
+    def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
+        template, content_type = self.template_for(request)
+        text = engine.render(template, self.context(request))
+        params = request.device.vendor_params
+        if params and request.requested.kind is FileKind.DEVICE_CONFIG:
+            text = self.apply_params(text, params)
+        return RenderedFile(request.filename, f"{content_type}; charset=utf-8", text.encode("utf-8"))
 
 
-def mac_from_pattern(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.match(text)
-    return parse_mac(match["mac"]) if match else None
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, lone surrogates (no UTF-8 for them) and U+FFFE/U+FFFF (not XML).
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def single_line(value: str) -> str:
-    """Free text made safe for one line of a config: control characters become spaces."""
-    return _CONTROL.sub(" ", value)
+    """Free text made safe for one line or XML text node of a config: unwritable characters become spaces."""
+    return _UNWRITABLE.sub(" ", value)

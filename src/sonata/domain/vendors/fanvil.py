@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Account, Device
 from sonata.domain.timezones import UtcOffset, parse_utc_offset
+from sonata.domain.vendors.params import replace_xml_children, value_problem
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
     PhoneIdentity,
     PhoneModel,
+    RenderRequest,
     RequestedFile,
     Vendor,
     single_line,
 )
 
 DEFAULT_SIP_PORT = 5060
+_KEY = re.compile(r"^[A-Z][A-Z0-9_]*_MODULE\.[A-Za-z][A-Za-z0-9_]*$")
 
 # Fanvil User-Agents, lowercase MAC last:
 #   Fanvil X4 2.10.2.6887 0c383e07e16c
@@ -65,13 +69,30 @@ class Fanvil(Vendor):
             mac=macs[-1] if macs else None,
         )
 
-    def template_for(self, device: Device, requested: RequestedFile) -> tuple[str, str]:
+    def check_param(self, key: str, value: str) -> str | None:
+        if not _KEY.match(key):
+            return "Fanvil settings are MODULE.Name, such as GLOBAL_CONFIG_MODULE.SNTP_Timeout"
+        return value_problem(value)
+
+    def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
+        by_module: dict[str, list[tuple[str, str]]] = {}
+        for key, value in params:
+            module, name = key.split(".", 1)
+            by_module.setdefault(module, []).append((name, value))
+        for module, settings in by_module.items():
+            if ET.fromstring(text.encode()).find(module) is None:
+                text = replace_xml_children(text, [(module, "")], ".")
+            text = replace_xml_children(text, settings, module)
+        return text
+
+    def template_for(self, request: RenderRequest) -> tuple[str, str]:
         # The older XML format, which the brief asks for on every X model. vendors.md says
         # firmware 2.2.10 and newer (X6U among them) uses `<sysConf>` with CamelCase names;
         # whether those firmwares still read this format is unknown (verify on an X6U).
         return "fanvil/device.xml.j2", XML
 
-    def context(self, device: Device, requested: RequestedFile) -> Mapping[str, Any]:
+    def context(self, request: RenderRequest) -> Mapping[str, Any]:
+        device = request.device
         offset = parse_utc_offset(device.timezone_offset) if device.timezone_offset is not None else None
         return {
             "accounts": [_account(a) for a in sorted(device.accounts, key=lambda a: a.line)],

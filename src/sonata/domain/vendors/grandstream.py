@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.timezones import UtcOffset, parse_utc_offset
+from sonata.domain.vendors.params import replace_xml_children, value_problem
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
     PhoneIdentity,
     PhoneModel,
+    RenderRequest,
     RequestedFile,
     Vendor,
     single_line,
 )
 
 DEFAULT_SIP_PORT = 5060
+_P_VALUE = re.compile(r"^P\d{1,5}$")
 
 
 class AccountPValues(NamedTuple):
@@ -139,10 +142,19 @@ class Grandstream(Vendor):
             mac=mac,
         )
 
-    def template_for(self, device: Device, requested: RequestedFile) -> tuple[str, str]:
+    def check_param(self, key: str, value: str) -> str | None:
+        if not _P_VALUE.match(key):
+            return "Grandstream settings are P-values such as P8 or P1362"
+        return value_problem(value)
+
+    def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
+        return replace_xml_children(text, params, "config")
+
+    def template_for(self, request: RenderRequest) -> tuple[str, str]:
         return "grandstream/device.xml.j2", XML
 
-    def context(self, device: Device, requested: RequestedFile) -> Mapping[str, Any]:
+    def context(self, request: RenderRequest) -> Mapping[str, Any]:
+        device = request.device
         accounts = sorted(device.accounts, key=lambda account: account.line)
         return {
             "mac": device.mac,

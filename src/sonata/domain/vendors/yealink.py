@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Account, Device
 from sonata.domain.timezones import UtcOffset, parse_utc_offset
+from sonata.domain.vendors.params import replace_lines, value_problem
 from sonata.domain.vendors.base import (
     TEXT,
     FileKind,
     PhoneIdentity,
     PhoneModel,
+    RenderRequest,
     RequestedFile,
     Vendor,
     single_line,
 )
 
 DEFAULT_SIP_PORT = 5060
+_KEY = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+$")
 
 # Yealink User-Agents, MAC last, with or without colons, sometimes absent:
 #   Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc
@@ -64,10 +67,19 @@ class Yealink(Vendor):
             mac=macs[-1] if macs else None,
         )
 
-    def template_for(self, device: Device, requested: RequestedFile) -> tuple[str, str]:
+    def check_param(self, key: str, value: str) -> str | None:
+        if not _KEY.match(key):
+            return "Yealink settings are dotted names such as static.wifi.enable"
+        return value_problem(value)
+
+    def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
+        return replace_lines(text, params)
+
+    def template_for(self, request: RenderRequest) -> tuple[str, str]:
         return "yealink/device.cfg.j2", TEXT
 
-    def context(self, device: Device, requested: RequestedFile) -> Mapping[str, Any]:
+    def context(self, request: RenderRequest) -> Mapping[str, Any]:
+        device = request.device
         offset = parse_utc_offset(device.timezone_offset) if device.timezone_offset is not None else None
         return {
             "accounts": [_account(a) for a in sorted(device.accounts, key=lambda a: a.line)],
