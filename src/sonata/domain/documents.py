@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sonata.domain.errors import FieldError, ValidationFailed
-from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
+from sonata.domain.model import ContactNumber, LineKeyType, NumberType, Transport
+from sonata.domain.validation import (
+    AccountDraft,
+    ContactDraft,
+    DeviceDraft,
+    LineKeyDraft,
+    RemotePhonebookDraft,
+    RulesDraft,
+)
+
+E = TypeVar("E", bound=Enum)
 
 
 class _Reader:
@@ -60,20 +71,42 @@ class _Reader:
             self.fail(path, "must be an ISO 8601 date or date and time")
             return None
 
-    def objects(self, data: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    def objects(self, data: Mapping[str, Any], name: str, path: str | None = None) -> list[Mapping[str, Any]]:
+        path = path or name
         value = data.get(name) or []
         if not isinstance(value, list):
-            self.fail(name, "must be a list")
+            self.fail(path, "must be a list")
             return []
         for index, item in enumerate(value):
             if not isinstance(item, Mapping):
-                self.fail(f"{name}.{index}", "must be an object")
+                self.fail(f"{path}.{index}", "must be an object")
         return [item for item in value if isinstance(item, Mapping)]
+
+
+def _enum(reader: _Reader, data: Mapping[str, Any], name: str, path: str, enum: type[E], default: E) -> E:
+    """Enum values by name, in any case: `tls`, `TLS`, `speed_dial`, `SPEED_DIAL`."""
+    text = reader.string(data, name, path)
+    if text is None:
+        return default
+    try:
+        return enum[text.strip().upper()]
+    except KeyError:
+        reader.fail(path, f"must be one of {', '.join(m.name for m in enum)}")
+        return default
+
+
+def _optional_integer(reader: _Reader, data: Mapping[str, Any], name: str, path: str) -> int | None:
+    return reader.integer(data, name, path) if data.get(name) is not None else None
 
 
 def _account(reader: _Reader, index: int, data: Mapping[str, Any]) -> AccountDraft:
     path = f"accounts.{index}"
     return AccountDraft(
+        transport=_enum(reader, data, "transport", f"{path}.transport", Transport, Transport.UDP),
+        register_expires=_optional_integer(reader, data, "register_expires", f"{path}.register_expires"),
+        outbound_proxy=reader.string(data, "outbound_proxy", f"{path}.outbound_proxy"),
+        backup_server=reader.string(data, "backup_server", f"{path}.backup_server"),
+        voicemail=reader.string(data, "voicemail", f"{path}.voicemail"),
         line=reader.integer(data, "line", f"{path}.line"),
         name=reader.string(data, "name", f"{path}.name"),
         sip_register=reader.string(data, "sip_register", f"{path}.sip_register") or "",
@@ -125,6 +158,72 @@ def _legacy_rules(reader: _Reader, data: Mapping[str, Any]) -> RulesDraft:
     )
 
 
+def _line_key(reader: _Reader, path: str, data: Mapping[str, Any]) -> LineKeyDraft:
+    return LineKeyDraft(
+        type=_enum(reader, data, "type", f"{path}.type", LineKeyType, LineKeyType.LINE),
+        value=reader.string(data, "value", f"{path}.value"),
+        label=reader.string(data, "label", f"{path}.label"),
+        line=reader.integer(data, "line", f"{path}.line") if data.get("line") is not None else 1,
+        pickup_code=reader.string(data, "pickup_code", f"{path}.pickup_code"),
+    )
+
+
+# The original Sonata's function key types, by the name it wrote them with.
+_LEGACY_KEY_TYPES = {
+    "speeddial": LineKeyType.SPEED_DIAL,
+    "line": LineKeyType.LINE,
+    "keyevent": LineKeyType.KEY_EVENT,
+    "dtmf": LineKeyType.DTMF,
+    "blf": LineKeyType.BLF,
+}
+
+
+def _legacy_function_key(reader: _Reader, path: str, data: Mapping[str, Any]) -> LineKeyDraft:
+    """`{"name": "Reception", "type": "speeddial", "value": "100"}`."""
+    type_name = (reader.string(data, "type", f"{path}.type", required=True) or "").strip().lower()
+    key_type = _LEGACY_KEY_TYPES.get(type_name.replace("_", ""))
+    if key_type is None:
+        reader.fail(f"{path}.type", f"must be one of {', '.join(_LEGACY_KEY_TYPES)}")
+    return LineKeyDraft(
+        type=key_type or LineKeyType.LINE,
+        value=reader.string(data, "value", f"{path}.value"),
+        label=reader.string(data, "name", f"{path}.name"),
+        line=reader.integer(data, "line", f"{path}.line") if data.get("line") is not None else 1,
+    )
+
+
+def _contact(reader: _Reader, path: str, data: Mapping[str, Any]) -> ContactDraft:
+    numbers = []
+    for index, number in enumerate(reader.objects(data, "numbers", f"{path}.numbers")):
+        number_path = f"{path}.numbers.{index}"
+        numbers.append(
+            ContactNumber(
+                number=reader.string(number, "number", f"{number_path}.number", required=True) or "",
+                type=_enum(reader, number, "type", f"{number_path}.type", NumberType, NumberType.WORK),
+            )
+        )
+    return ContactDraft(name=reader.string(data, "name", f"{path}.name", required=True) or "", numbers=numbers)
+
+
+def _remote_phonebook(reader: _Reader, path: str, data: Mapping[str, Any]) -> RemotePhonebookDraft:
+    return RemotePhonebookDraft(
+        name=reader.string(data, "name", f"{path}.name", required=True) or "",
+        url=reader.string(data, "url", f"{path}.url", required=True) or "",
+    )
+
+
+def _firmware_url(reader: _Reader, document: Mapping[str, Any]) -> str | None:
+    """`firmware_url`, or the original `firmware`: `true` (nothing to point at) or `{"url": …}`."""
+    if "firmware_url" in document:
+        return reader.string(document, "firmware_url", "firmware_url")
+    firmware = document.get("firmware")
+    if isinstance(firmware, Mapping):
+        return reader.string(firmware, "url", "firmware.url")
+    if firmware is not None and not isinstance(firmware, bool):
+        reader.fail("firmware", 'must be true, false or {"url": "…"}')
+    return None
+
+
 def draft_from_document(document: Any) -> DeviceDraft:
     """Read a device document; raise ValidationFailed naming every field of the wrong type."""
     if not isinstance(document, Mapping):
@@ -142,6 +241,25 @@ def draft_from_document(document: Any) -> DeviceDraft:
         status=reader.boolean(document, "status", "status", True),
         accounts=[_account(reader, i, a) for i, a in enumerate(reader.objects(document, "accounts"))],
         rules=_rules(reader, document.get("rules")),
+        admin_password=reader.string(document, "admin_password", "admin_password"),
+        resync_minutes=_optional_integer(reader, document, "resync_minutes", "resync_minutes"),
+        firmware_url=_firmware_url(reader, document),
+        language=reader.string(document, "language", "language"),
+        timezone=reader.string(document, "timezone", "timezone"),
+        line_keys=[
+            _line_key(reader, f"line_keys.{i}", k) for i, k in enumerate(reader.objects(document, "line_keys"))
+        ]
+        + [
+            _legacy_function_key(reader, f"functionkeys.{i}", k)
+            for i, k in enumerate(reader.objects(document, "functionkeys"))
+        ],
+        phonebook=[_contact(reader, f"phonebook.{i}", c) for i, c in enumerate(reader.objects(document, "phonebook"))],
+        remote_phonebooks=[
+            _remote_phonebook(reader, f"{name}.{i}", p)
+            for name in ("remote_phonebooks", "phonebooks")
+            for i, p in enumerate(reader.objects(document, name))
+        ],
+        vendor_params=document.get("vendor_params") or {},
     )
     if reader.errors:
         raise ValidationFailed(reader.errors)

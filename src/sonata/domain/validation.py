@@ -5,15 +5,30 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
 
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import normalize_mac
-from sonata.domain.model import Account, Device, HostPort, IpNetwork, Rules
-from sonata.domain.timezones import parse_utc_offset
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    IpNetwork,
+    LineKey,
+    LineKeyType,
+    RemotePhonebook,
+    Rules,
+    Transport,
+)
+from sonata.domain.timezones import parse_utc_offset, zone_rule
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import PhoneModel
+from sonata.domain.vendors.base import PhoneModel, Vendor
 
 
 @dataclass
@@ -27,6 +42,32 @@ class AccountDraft:
     sip_name: str | None = None
     sip_auth: str | None = None
     enabled: bool = True
+    transport: Transport = Transport.UDP
+    register_expires: int | None = None
+    outbound_proxy: str | None = None
+    backup_server: str | None = None
+    voicemail: str | None = None
+
+
+@dataclass
+class LineKeyDraft:
+    type: LineKeyType
+    value: str | None = None
+    label: str | None = None
+    line: int = 1
+    pickup_code: str | None = None
+
+
+@dataclass
+class ContactDraft:
+    name: str
+    numbers: list[ContactNumber] = field(default_factory=list)
+
+
+@dataclass
+class RemotePhonebookDraft:
+    name: str
+    url: str
 
 
 @dataclass
@@ -49,6 +90,17 @@ class DeviceDraft:
     status: bool = True
     accounts: list[AccountDraft] = field(default_factory=list)
     rules: RulesDraft | None = None
+    admin_password: str | None = None
+    """None keeps the admin password already stored."""
+    resync_minutes: int | None = None
+    firmware_url: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+    line_keys: list[LineKeyDraft] = field(default_factory=list)
+    phonebook: list[ContactDraft] = field(default_factory=list)
+    remote_phonebooks: list[RemotePhonebookDraft] = field(default_factory=list)
+    vendor_params: Any = field(default_factory=dict)
+    """A flat JSON object of vendor keys to string values (checked here, whatever its type)."""
 
 
 _URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{12,128}$")
@@ -56,6 +108,10 @@ _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_TEXT = 256
+MIN_REGISTER_EXPIRES = 30
+MAX_REGISTER_EXPIRES = 7 * 24 * 3600
+MAX_RESYNC_MINUTES = 30 * 24 * 60
+MAX_CONTACTS = 2000
 
 
 def generate_key() -> str:
@@ -137,8 +193,7 @@ class _Checker:
         return value
 
 
-def _model(check: _Checker, vendor_id: str, model_id: str) -> PhoneModel | None:
-    vendor = VENDORS.get(vendor_id.strip().lower())
+def _model(check: _Checker, vendor: Vendor | None, model_id: str) -> PhoneModel | None:
     if vendor is None:
         check.fail("vendor", f"unknown vendor; known vendors: {', '.join(sorted(VENDORS))}")
         return None
@@ -149,24 +204,37 @@ def _model(check: _Checker, vendor_id: str, model_id: str) -> PhoneModel | None:
     return model
 
 
+def _optional_host_port(check: _Checker, path: str, text: str | None) -> HostPort | None:
+    text = check.identifier(path, text)
+    if not text:
+        return None
+    try:
+        return parse_host_port(text)
+    except ValueError as error:
+        check.fail(path, str(error))
+        return None
+
+
 def _account(
     check: _Checker, index: int, draft: AccountDraft, model: PhoneModel | None, previous: Device | None
 ) -> Account:
     path = f"accounts.{index}"
     if model is not None and not 1 <= draft.line <= model.accounts:
         check.fail(f"{path}.line", f"must be from 1 to {model.accounts}, the {model.name}'s account count")
-    register: HostPort | None = None
-    register_text = check.identifier(f"{path}.sip_register", draft.sip_register, required=draft.enabled)
-    if register_text:
-        try:
-            register = parse_host_port(register_text)
-        except ValueError as error:
-            check.fail(f"{path}.sip_register", str(error))
+    register = _optional_host_port(check, f"{path}.sip_register", draft.sip_register)
+    if draft.enabled and not draft.sip_register.strip():
+        check.fail(f"{path}.sip_register", "is required")
     password = draft.sip_password
     if password is None:
         password = _stored_password(previous, draft.line)
     elif _CONTROL.search(password):
         check.fail(f"{path}.sip_password", "must not contain control characters such as line breaks")
+    expires = draft.register_expires
+    if expires is not None and not MIN_REGISTER_EXPIRES <= expires <= MAX_REGISTER_EXPIRES:
+        check.fail(
+            f"{path}.register_expires",
+            f"must be from {MIN_REGISTER_EXPIRES} to {MAX_REGISTER_EXPIRES} seconds",
+        )
     return Account(
         line=draft.line,
         sip_register=register,
@@ -176,6 +244,11 @@ def _account(
         sip_name=check.text(f"{path}.sip_name", draft.sip_name),
         sip_auth=check.identifier(f"{path}.sip_auth", draft.sip_auth),
         enabled=draft.enabled,
+        transport=draft.transport,
+        register_expires=expires,
+        outbound_proxy=_optional_host_port(check, f"{path}.outbound_proxy", draft.outbound_proxy),
+        backup_server=_optional_host_port(check, f"{path}.backup_server", draft.backup_server),
+        voicemail=check.identifier(f"{path}.voicemail", draft.voicemail),
     )
 
 
@@ -200,6 +273,108 @@ def _rules(check: _Checker, draft: RulesDraft | None) -> Rules:
     return Rules(expires_at=expires_at, check_mac=draft.check_mac, allowed_ips=tuple(networks))
 
 
+def _url(check: _Checker, path: str, text: str | None, schemes: tuple[str, ...]) -> str | None:
+    text = check.identifier(path, text)
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in schemes or not parts.hostname or " " in text:
+        check.fail(path, f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
+    return text
+
+
+def _line_keys(
+    check: _Checker, drafts: list[LineKeyDraft], model: PhoneModel | None
+) -> tuple[LineKey, ...]:
+    if model is not None and len(drafts) > model.line_keys:
+        check.fail("line_keys", f"the {model.name} has {model.line_keys} programmable keys Sonata can set")
+    keys = []
+    for index, draft in enumerate(drafts):
+        path = f"line_keys.{index}"
+        if model is not None and not 1 <= draft.line <= model.accounts:
+            check.fail(f"{path}.line", f"must be an account line from 1 to {model.accounts}")
+        value = check.identifier(f"{path}.value", draft.value, required=draft.type is not LineKeyType.LINE)
+        pickup_code = check.identifier(f"{path}.pickup_code", draft.pickup_code)
+        if pickup_code and draft.type is not LineKeyType.BLF:
+            check.fail(f"{path}.pickup_code", "is only for BLF keys")
+        keys.append(
+            LineKey(
+                type=draft.type,
+                value=value,
+                label=check.text(f"{path}.label", draft.label),
+                line=draft.line,
+                pickup_code=pickup_code,
+            )
+        )
+    return tuple(keys)
+
+
+def _phonebook(check: _Checker, drafts: list[ContactDraft]) -> tuple[Contact, ...]:
+    if len(drafts) > MAX_CONTACTS:
+        check.fail("phonebook", f"holds at most {MAX_CONTACTS} contacts")
+    contacts = []
+    for index, draft in enumerate(drafts):
+        path = f"phonebook.{index}"
+        numbers = tuple(
+            ContactNumber(check.identifier(f"{path}.numbers.{n}.number", number.number, required=True), number.type)
+            for n, number in enumerate(draft.numbers)
+        )
+        if not numbers:
+            check.fail(f"{path}.numbers", "needs at least one number")
+        contacts.append(Contact(name=check.text(f"{path}.name", draft.name, required=True), numbers=numbers))
+    return tuple(contacts)
+
+
+def _remote_phonebooks(check: _Checker, drafts: list[RemotePhonebookDraft]) -> tuple[RemotePhonebook, ...]:
+    return tuple(
+        RemotePhonebook(
+            name=check.text(f"remote_phonebooks.{index}.name", draft.name, required=True),
+            url=_url(check, f"remote_phonebooks.{index}.url", draft.url, ("http", "https")) or "",
+        )
+        for index, draft in enumerate(drafts)
+    )
+
+
+def _vendor_params(check: _Checker, vendor: Vendor | None, params: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(params, Mapping):
+        check.fail("vendor_params", "must be an object of vendor keys to string values")
+        return ()
+    checked = []
+    for key, value in params.items():
+        path = f"vendor_params.{key}"
+        if not isinstance(value, str):
+            check.fail(path, "must be a string")
+            continue
+        problem = vendor.check_param(key, value) if vendor else None
+        if problem:
+            check.fail(path, problem)
+        checked.append((key, value))
+    return tuple(checked)
+
+
+def _language(check: _Checker, vendor: Vendor | None, code: str | None) -> str | None:
+    code = check.text("language", code).lower() or None
+    if code and vendor is not None and code not in vendor.languages:
+        check.fail("language", f"{vendor.name} phones take: {', '.join(sorted(vendor.languages))}")
+    return code
+
+
+def _timezone(check: _Checker, name: str | None, offset: str | None) -> tuple[str | None, str | None]:
+    name = check.text("timezone", name) or None
+    if name:
+        try:
+            zone_rule(name)
+        except ValueError as error:
+            check.fail("timezone", str(error))
+    offset = check.text("timezone_offset", offset) or None
+    if offset:
+        try:
+            parse_utc_offset(offset)
+        except ValueError as error:
+            check.fail("timezone_offset", str(error))
+    return name, offset
+
+
 def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) -> Device:
     """Build the Device a draft describes; `previous` is the stored device it replaces."""
     check = _Checker()
@@ -208,13 +383,9 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         mac = normalize_mac(draft.mac)
     except ValueError as error:
         check.fail("mac", str(error))
-    model = _model(check, draft.vendor, draft.model)
-    timezone_offset = check.text("timezone_offset", draft.timezone_offset) or None
-    if timezone_offset:
-        try:
-            parse_utc_offset(timezone_offset)
-        except ValueError as error:
-            check.fail("timezone_offset", str(error))
+    vendor = VENDORS.get(draft.vendor.strip().lower())
+    model = _model(check, vendor, draft.model)
+    timezone, timezone_offset = _timezone(check, draft.timezone, draft.timezone_offset)
     ntp_server = check.text("ntp_server", draft.ntp_server) or None
     if ntp_server:
         try:
@@ -227,6 +398,14 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         if account.line in seen:
             check.fail(f"accounts.{index}.line", f"line {account.line} is given twice")
         seen.add(account.line)
+    admin_password = draft.admin_password
+    if admin_password is None:
+        admin_password = previous.admin_password if previous else ""
+    elif _CONTROL.search(admin_password):
+        check.fail("admin_password", "must not contain control characters such as line breaks")
+    resync = draft.resync_minutes
+    if resync is not None and not 1 <= resync <= MAX_RESYNC_MINUTES:
+        check.fail("resync_minutes", f"must be from 1 to {MAX_RESYNC_MINUTES} minutes")
     device = Device(
         key=check.secret("key", draft.key) or (previous.key if previous else generate_key()),
         token=check.secret("token", draft.token),
@@ -239,6 +418,15 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         status=draft.status,
         accounts=tuple(sorted(accounts, key=lambda a: a.line)),
         rules=_rules(check, draft.rules),
+        admin_password=admin_password,
+        resync_minutes=resync,
+        firmware_url=_url(check, "firmware_url", draft.firmware_url, ("http", "https", "tftp", "ftp")),
+        language=_language(check, vendor, draft.language),
+        timezone=timezone,
+        line_keys=_line_keys(check, draft.line_keys, model),
+        phonebook=_phonebook(check, draft.phonebook),
+        remote_phonebooks=_remote_phonebooks(check, draft.remote_phonebooks),
+        vendor_params=_vendor_params(check, vendor, draft.vendor_params),
         created_at=previous.created_at if previous else now,
         updated_at=now,
         last_provisioning=previous.last_provisioning if previous else None,

@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", GraphQLEndpoint(devices, tokens, settings), methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(devices, provisioning, tokens, settings), methods=["GET", "POST"]),
             *provisioning_routes(provisioning, settings),
         ],
         lifespan=lifespan,

@@ -7,7 +7,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sonata.adapters.sql.tables import DeviceRow
-from sonata.domain.model import Account, Device, HostPort, ProvisioningRecord, Rules
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    ProvisioningRecord,
+    RemotePhonebook,
+    Rules,
+    Transport,
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -19,32 +32,67 @@ def _timestamp(text: str | None) -> datetime | None:
     return _aware(datetime.fromisoformat(text)) if text else None
 
 
+def _host_port_to_json(value: HostPort | None) -> dict[str, Any] | None:
+    return {"host": value.host, "port": value.port} if value else None
+
+
+def _host_port_from_json(data: dict[str, Any] | None) -> HostPort | None:
+    return HostPort(data["host"], data["port"]) if data else None
+
+
 def _account_to_json(account: Account) -> dict[str, Any]:
-    register = account.sip_register
     return {
         "line": account.line,
         "name": account.name,
-        "sip_register": {"host": register.host, "port": register.port} if register else None,
+        "sip_register": _host_port_to_json(account.sip_register),
         "sip_name": account.sip_name,
         "sip_user": account.sip_user,
         "sip_password": account.sip_password,
         "sip_auth": account.sip_auth,
         "enabled": account.enabled,
+        "transport": account.transport.value,
+        "register_expires": account.register_expires,
+        "outbound_proxy": _host_port_to_json(account.outbound_proxy),
+        "backup_server": _host_port_to_json(account.backup_server),
+        "voicemail": account.voicemail,
     }
 
 
+# Documents stored before a field existed lack it: `.get` gives the field's default.
 def _account_from_json(data: dict[str, Any]) -> Account:
-    register = data["sip_register"]
     return Account(
         line=data["line"],
         name=data["name"],
-        sip_register=HostPort(register["host"], register["port"]) if register else None,
+        sip_register=_host_port_from_json(data["sip_register"]),
         sip_name=data["sip_name"],
         sip_user=data["sip_user"],
         sip_password=data["sip_password"],
         sip_auth=data["sip_auth"],
         enabled=data["enabled"],
+        transport=Transport(data.get("transport", "udp")),
+        register_expires=data.get("register_expires"),
+        outbound_proxy=_host_port_from_json(data.get("outbound_proxy")),
+        backup_server=_host_port_from_json(data.get("backup_server")),
+        voicemail=data.get("voicemail", ""),
     )
+
+
+def _line_key_to_json(key: LineKey) -> dict[str, Any]:
+    return {"type": key.type.value, "value": key.value, "label": key.label, "line": key.line,
+            "pickup_code": key.pickup_code}
+
+
+def _line_key_from_json(data: dict[str, Any]) -> LineKey:
+    return LineKey(LineKeyType(data["type"]), data["value"], data["label"], data["line"], data["pickup_code"])
+
+
+def _contact_to_json(contact: Contact) -> dict[str, Any]:
+    return {"name": contact.name, "numbers": [{"number": n.number, "type": n.type.value} for n in contact.numbers]}
+
+
+def _contact_from_json(data: dict[str, Any]) -> Contact:
+    numbers = tuple(ContactNumber(n["number"], NumberType(n["type"])) for n in data["numbers"])
+    return Contact(data["name"], numbers)
 
 
 def record_to_json(record: ProvisioningRecord) -> dict[str, Any]:
@@ -53,6 +101,9 @@ def record_to_json(record: ProvisioningRecord) -> dict[str, Any]:
         "ip": record.ip,
         "user_agent": record.user_agent,
         "filename": record.filename,
+        "vendor": record.vendor,
+        "model": record.model,
+        "firmware": record.firmware,
     }
 
 
@@ -64,6 +115,9 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
         ip=data["ip"],
         user_agent=data.get("user_agent"),
         filename=data.get("filename"),
+        vendor=data.get("vendor"),
+        model=data.get("model"),
+        firmware=data.get("firmware"),
     )
 
 
@@ -99,6 +153,15 @@ def _document(device: Device) -> dict[str, Any]:
             "check_mac": device.rules.check_mac,
             "allowed_ips": [str(n) for n in device.rules.allowed_ips],
         },
+        "admin_password": device.admin_password,
+        "resync_minutes": device.resync_minutes,
+        "firmware_url": device.firmware_url,
+        "language": device.language,
+        "timezone": device.timezone,
+        "line_keys": [_line_key_to_json(k) for k in device.line_keys],
+        "phonebook": [_contact_to_json(c) for c in device.phonebook],
+        "remote_phonebooks": [{"name": p.name, "url": p.url} for p in device.remote_phonebooks],
+        "vendor_params": [[key, value] for key, value in device.vendor_params],
     }
 
 
@@ -121,6 +184,15 @@ def device_from_row(row: DeviceRow) -> Device:
             check_mac=rules["check_mac"],
             allowed_ips=tuple(ipaddress.ip_network(n) for n in rules["allowed_ips"]),
         ),
+        admin_password=document.get("admin_password", ""),
+        resync_minutes=document.get("resync_minutes"),
+        firmware_url=document.get("firmware_url"),
+        language=document.get("language"),
+        timezone=document.get("timezone"),
+        line_keys=tuple(_line_key_from_json(k) for k in document.get("line_keys", [])),
+        phonebook=tuple(_contact_from_json(c) for c in document.get("phonebook", [])),
+        remote_phonebooks=tuple(RemotePhonebook(p["name"], p["url"]) for p in document.get("remote_phonebooks", [])),
+        vendor_params=tuple((key, value) for key, value in document.get("vendor_params", [])),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
         last_provisioning=_record_from_json(row.last_provisioning),

@@ -7,6 +7,8 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
+from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
 from sonata.domain.services.devices import UnitOfWorkFactory
@@ -89,6 +91,22 @@ class ProvisioningService:
         log.info("served %s to %s (device %s)", match.filename, request.client_ip, match.device.mac)
         return rendered
 
+    async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
+        """What the phone would get on its personal link, rules not applied; None without such a device."""
+        async with self._uow_factory() as uow:
+            device = await uow.devices.get(key_or_mac)
+            mac = parse_mac(key_or_mac)
+            if device is None and mac is not None:
+                device = await uow.devices.get_by_mac(mac)
+        if device is None:
+            return None
+        try:
+            match = _match_file(device, filename)
+        except _Refused as refusal:
+            raise ValidationFailed([FieldError("filename", refusal.reason)]) from None
+        link = f"{link_base}/v1/device/{device.key}"
+        return VENDORS[device.vendor].render(RenderRequest(device, match.requested, match.filename, link), self._engine)
+
     async def _find(
         self, uow: UnitOfWork, request: ProvisioningRequest, identity: PhoneIdentity | None
     ) -> _Match:
@@ -105,20 +123,7 @@ class ProvisioningService:
                 raise _Refused(f"unknown MAC {mac}")
             if device.token is None or not hmac.compare_digest(device.token, request.secret):
                 raise _Refused(f"token does not match device {mac}")
-        vendor = VENDORS[device.vendor]
-        if request.filename is None:
-            own_file = vendor.device_filename(device)
-            return _Match(device, RequestedFile(FileKind.DEVICE_CONFIG, None), own_file)
-        requested = vendor.identify_file(request.filename)
-        if requested is None:
-            raise _Refused(f"{vendor.name} phones do not request this file name")
-        if requested.kind is FileKind.NOT_SERVED:
-            raise _Refused(f"{request.filename} is not served", quiet=True)
-        if requested.mac is not None and requested.mac != device.mac:
-            raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
-        if not vendor.serves(device, requested):
-            raise _Refused(f"{request.filename} is not a file of the device's model {device.model}")
-        return _Match(device, requested, request.filename)
+        return _match_file(device, request.filename)
 
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
         device, rules = match.device, match.device.rules
@@ -137,6 +142,23 @@ class ProvisioningService:
             phone_mac = match.requested.mac or shown_mac
             if phone_mac != device.mac:
                 raise _Refused(f"MAC check failed for device {device.mac}: the phone shows {phone_mac}")
+
+
+def _match_file(device: Device, filename: str | None) -> _Match:
+    """The file of this device a file name asks for; no name means the device config."""
+    vendor = VENDORS[device.vendor]
+    if filename is None:
+        return _Match(device, RequestedFile(FileKind.DEVICE_CONFIG), vendor.device_filename(device))
+    requested = vendor.identify_file(filename)
+    if requested is None:
+        raise _Refused(f"{vendor.name} phones do not request this file name")
+    if requested.kind is FileKind.NOT_SERVED:
+        raise _Refused(f"{filename} is not served", quiet=True)
+    if requested.mac is not None and requested.mac != device.mac:
+        raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
+    if not vendor.serves(device, requested):
+        raise _Refused(f"{filename} is not a file of the device's model {device.model}")
+    return _Match(device, requested, filename)
 
 
 def _address_allowed(client_ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:

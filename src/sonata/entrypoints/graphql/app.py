@@ -9,6 +9,7 @@ from strawberry.asgi import GraphQL
 
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
+from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.graphql.schema import ApiContext, schema
 from sonata.settings import Settings
 
@@ -24,13 +25,18 @@ UNAUTHENTICATED = {
 
 
 class _SonataGraphQL(GraphQL[ApiContext, None]):
-    def __init__(self, devices: DeviceService, settings: Settings) -> None:
+    def __init__(self, devices: DeviceService, provisioning: ProvisioningService, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self._devices = devices
+        self._provisioning = provisioning
         self._settings = settings
 
     async def get_context(self, request: Request, response: Response) -> ApiContext:  # type: ignore[override]
-        return ApiContext(devices=self._devices, link_base=self._settings.link_base(str(request.base_url)))
+        return ApiContext(
+            devices=self._devices,
+            provisioning=self._provisioning,
+            link_base=self._settings.link_base(str(request.base_url)),
+        )
 
 
 def _bearer_token(request: Request) -> str:
@@ -49,8 +55,14 @@ def _wants_graphiql(request: Request) -> bool:
 class GraphQLEndpoint:
     """An ASGI app: every GraphQL operation needs the management API's bearer token."""
 
-    def __init__(self, devices: DeviceService, tokens: ApiTokenService, settings: Settings) -> None:
-        self._graphql = _SonataGraphQL(devices, settings)
+    def __init__(
+        self,
+        devices: DeviceService,
+        provisioning: ProvisioningService,
+        tokens: ApiTokenService,
+        settings: Settings,
+    ) -> None:
+        self._graphql = _SonataGraphQL(devices, provisioning, settings)
         self._tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
-from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
+from sonata.domain import model as domain
+from sonata.domain.validation import (
+    AccountDraft,
+    ContactDraft,
+    DeviceDraft,
+    LineKeyDraft,
+    RemotePhonebookDraft,
+    RulesDraft,
+)
+from sonata.entrypoints.graphql.types import LineKeyType, NumberType, Transport
 
 
 @strawberry.input
@@ -20,7 +30,12 @@ class AccountInput:
         default=None, description="Write-only. Omit it to keep the password stored for this line."
     )
     sip_auth: str | None = None
-    enabled: bool = True
+    enabled: bool | None = True
+    transport: Transport = domain.Transport.UDP
+    register_expires: int | None = strawberry.field(default=None, description="Seconds.")
+    outbound_proxy: str | None = None
+    backup_server: str | None = None
+    voicemail: str | None = None
 
     def to_draft(self) -> AccountDraft:
         return AccountDraft(
@@ -31,18 +46,60 @@ class AccountInput:
             name=self.name,
             sip_name=self.sip_name,
             sip_auth=self.sip_auth,
-            enabled=self.enabled,
+            enabled=self.enabled is not False,
+            transport=self.transport,
+            register_expires=self.register_expires,
+            outbound_proxy=self.outbound_proxy,
+            backup_server=self.backup_server,
+            voicemail=self.voicemail,
         )
+
+
+@strawberry.input
+class LineKeyInput:
+    type: LineKeyType
+    value: str | None = None
+    label: str | None = None
+    line: int = 1
+    pickup_code: str | None = strawberry.field(default=None, description="BLF keys only.")
+
+    def to_draft(self) -> LineKeyDraft:
+        return LineKeyDraft(
+            type=self.type, value=self.value, label=self.label, line=self.line, pickup_code=self.pickup_code
+        )
+
+
+@strawberry.input
+class ContactNumberInput:
+    number: str
+    type: NumberType = domain.NumberType.WORK
+
+
+@strawberry.input
+class ContactInput:
+    name: str
+    numbers: list[ContactNumberInput]
+
+    def to_draft(self) -> ContactDraft:
+        return ContactDraft(self.name, [domain.ContactNumber(n.number, n.type) for n in self.numbers])
+
+
+@strawberry.input
+class RemotePhonebookInput:
+    name: str
+    url: str
 
 
 @strawberry.input
 class RulesInput:
     expires_at: datetime | None = None
-    check_mac: bool = False
-    allowed_ips: list[str] = strawberry.field(default_factory=list)
+    check_mac: bool | None = False
+    allowed_ips: list[str] | None = strawberry.field(default_factory=list)
 
     def to_draft(self) -> RulesDraft:
-        return RulesDraft(expires_at=self.expires_at, check_mac=self.check_mac, allowed_ips=list(self.allowed_ips))
+        return RulesDraft(
+            expires_at=self.expires_at, check_mac=bool(self.check_mac), allowed_ips=list(self.allowed_ips or [])
+        )
 
 
 @strawberry.input
@@ -55,9 +112,24 @@ class DeviceInput:
     title: str | None = None
     timezone_offset: str | None = None
     ntp_server: str | None = None
-    status: bool = True
+    status: bool | None = True
     accounts: list[AccountInput] = strawberry.field(default_factory=list)
     rules: RulesInput | None = None
+    admin_password: str | None = strawberry.field(
+        default=None, description="Write-only. Omit it to keep the stored admin password."
+    )
+    resync_minutes: int | None = None
+    firmware_url: str | None = None
+    language: str | None = strawberry.field(default=None, description="ISO 639-1 code such as en or de.")
+    timezone: str | None = strawberry.field(
+        default=None, description="IANA zone such as Europe/Berlin; wins over timezoneOffset."
+    )
+    line_keys: list[LineKeyInput] | None = None
+    phonebook: list[ContactInput] | None = None
+    remote_phonebooks: list[RemotePhonebookInput] | None = None
+    vendor_params: JSON | None = strawberry.field(
+        default=None, description='Raw vendor settings, e.g. {"P8": "1"}; they win over Sonata\'s own values.'
+    )
 
     def to_draft(self) -> DeviceDraft:
         return DeviceDraft(
@@ -69,7 +141,16 @@ class DeviceInput:
             title=self.title,
             timezone_offset=self.timezone_offset,
             ntp_server=self.ntp_server,
-            status=self.status,
+            status=self.status is not False,
             accounts=[a.to_draft() for a in self.accounts],
             rules=self.rules.to_draft() if self.rules else None,
+            admin_password=self.admin_password,
+            resync_minutes=self.resync_minutes,
+            firmware_url=self.firmware_url,
+            language=self.language,
+            timezone=self.timezone,
+            line_keys=[k.to_draft() for k in self.line_keys or []],
+            phonebook=[c.to_draft() for c in self.phonebook or []],
+            remote_phonebooks=[RemotePhonebookDraft(p.name, p.url) for p in self.remote_phonebooks or []],
+            vendor_params=self.vendor_params if self.vendor_params is not None else {},
         )

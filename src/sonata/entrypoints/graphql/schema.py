@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import DeviceService, SaveResult, encode_cursor
+from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.graphql.inputs import DeviceInput
 from sonata.entrypoints.graphql.types import (
@@ -21,6 +22,7 @@ from sonata.entrypoints.graphql.types import (
     FieldError,
     ImportDevicesPayload,
     PageInfo,
+    RenderedFile,
     SaveDevicePayload,
     Vendor,
 )
@@ -29,6 +31,7 @@ from sonata.entrypoints.graphql.types import (
 @dataclass
 class ApiContext:
     devices: DeviceService
+    provisioning: ProvisioningService
     link_base: str
 
 
@@ -84,6 +87,25 @@ class Query:
                 has_next_page=page.has_next_page,
                 end_cursor=encode_cursor(page.devices[-1].mac) if page.devices else None,
             ),
+        )
+
+
+    @strawberry.field(
+        description="The exact file a phone would get on the personal link, rules not applied. "
+        "It carries the device's passwords: it is the config itself."
+    )
+    async def render_config(
+        self, info: Info[Any, None], key: str, filename: str | None = None
+    ) -> RenderedFile | None:
+        context = _context(info)
+        try:
+            rendered = await context.provisioning.preview(key, filename, context.link_base)
+        except ValidationFailed as failure:
+            raise _bad_input(failure) from None
+        if rendered is None:
+            return None
+        return RenderedFile(
+            filename=rendered.filename, content_type=rendered.content_type, body=rendered.body.decode("utf-8")
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from sonata.domain import model as domain
 from sonata.domain.errors import FieldError as DomainFieldError
@@ -38,6 +39,15 @@ class Vendor:
         )
 
 
+Transport = strawberry.enum(domain.Transport, name="Transport")
+LineKeyType = strawberry.enum(domain.LineKeyType, name="LineKeyType")
+NumberType = strawberry.enum(domain.NumberType, name="NumberType")
+
+
+def _host_port(value: domain.HostPort | None) -> str | None:
+    return str(value) if value else None
+
+
 @strawberry.type
 class Account:
     line: int
@@ -48,19 +58,56 @@ class Account:
     sip_auth: str | None
     enabled: bool
     has_password: bool
+    transport: Transport
+    register_expires: int | None = strawberry.field(description="Seconds.")
+    outbound_proxy: str | None
+    backup_server: str | None
+    voicemail: str | None
 
     @classmethod
     def from_domain(cls, account: domain.Account) -> Account:
         return cls(
             line=account.line,
             name=account.name,
-            sip_register=str(account.sip_register) if account.sip_register else "",
+            sip_register=_host_port(account.sip_register) or "",
             sip_name=account.sip_name,
             sip_user=account.sip_user,
             sip_auth=account.sip_auth,
             enabled=account.enabled,
             has_password=account.has_password,
+            transport=account.transport,
+            register_expires=account.register_expires,
+            outbound_proxy=_host_port(account.outbound_proxy),
+            backup_server=_host_port(account.backup_server),
+            voicemail=account.voicemail,
         )
+
+
+@strawberry.type
+class LineKey:
+    type: LineKeyType
+    value: str
+    label: str
+    line: int
+    pickup_code: str
+
+
+@strawberry.type
+class ContactNumber:
+    number: str
+    type: NumberType
+
+
+@strawberry.type
+class Contact:
+    name: str
+    numbers: list[ContactNumber]
+
+
+@strawberry.type
+class RemotePhonebook:
+    name: str
+    url: str
 
 
 @strawberry.type
@@ -82,6 +129,9 @@ class ProvisioningRecord:
     ip: str
     user_agent: str | None
     filename: str | None
+    vendor: str | None
+    model: str | None
+    firmware: str | None
 
 
 @strawberry.type
@@ -101,6 +151,15 @@ class Device:
     last_provisioning: ProvisioningRecord | None
     created_at: datetime
     updated_at: datetime
+    has_admin_password: bool
+    resync_minutes: int | None
+    firmware_url: str | None
+    language: str | None
+    timezone: str | None
+    line_keys: list[LineKey]
+    phonebook: list[Contact]
+    remote_phonebooks: list[RemotePhonebook]
+    vendor_params: JSON
 
     @classmethod
     def from_domain(cls, device: domain.Device, link_base: str) -> Device:
@@ -127,12 +186,33 @@ class Device:
                 common=f"{link_base}/v1/token/{device.token}" if device.token else None,
             ),
             last_provisioning=ProvisioningRecord(
-                at=record.at, ip=record.ip, user_agent=record.user_agent, filename=record.filename
+                at=record.at,
+                ip=record.ip,
+                user_agent=record.user_agent,
+                filename=record.filename,
+                vendor=record.vendor,
+                model=record.model,
+                firmware=record.firmware,
             )
             if record
             else None,
             created_at=device.created_at,
             updated_at=device.updated_at,
+            has_admin_password=bool(device.admin_password),
+            resync_minutes=device.resync_minutes,
+            firmware_url=device.firmware_url,
+            language=device.language,
+            timezone=device.timezone,
+            line_keys=[
+                LineKey(type=k.type, value=k.value, label=k.label, line=k.line, pickup_code=k.pickup_code)
+                for k in device.line_keys
+            ],
+            phonebook=[
+                Contact(name=c.name, numbers=[ContactNumber(number=n.number, type=n.type) for n in c.numbers])
+                for c in device.phonebook
+            ],
+            remote_phonebooks=[RemotePhonebook(name=p.name, url=p.url) for p in device.remote_phonebooks],
+            vendor_params=dict(device.vendor_params),
         )
 
 
@@ -150,10 +230,14 @@ class DeviceConnection:
 
 
 def _camel(path: str) -> str:
+    """`accounts.0.sip_register` -> `accounts.0.sipRegister`; vendor keys stay as given."""
+
     def convert(part: str) -> str:
         head, *rest = part.split("_")
         return head + "".join(word.capitalize() for word in rest)
 
+    if path.startswith("vendor_params."):
+        return "vendorParams." + path.removeprefix("vendor_params.")
     return ".".join(convert(part) for part in path.split("."))
 
 
@@ -165,6 +249,13 @@ class FieldError:
     @classmethod
     def from_domain(cls, error: DomainFieldError, *, camel_case: bool = True) -> FieldError:
         return cls(field=_camel(error.field) if camel_case else error.field, message=error.message)
+
+
+@strawberry.type
+class RenderedFile:
+    filename: str
+    content_type: str
+    body: str
 
 
 @strawberry.type
