@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,7 +28,17 @@ from sonata.settings import Settings
 log = logging.getLogger("sonata")
 
 
-def create_app(settings: Settings) -> Starlette:
+@dataclass(frozen=True)
+class Services:
+    """The domain services wired to the real adapters the settings name."""
+
+    engine: AsyncEngine
+    devices: DeviceService
+    tokens: ApiTokenService
+    provisioning: ProvisioningService
+
+
+def build_services(settings: Settings) -> Services:
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
@@ -36,9 +47,19 @@ def create_app(settings: Settings) -> Starlette:
 
     clock = SystemClock()
     templates = Jinja2TemplateEngine([settings.templates_dir] if settings.templates_dir else [])
-    devices = DeviceService(unit_of_work, clock)
-    tokens = ApiTokenService(unit_of_work, settings.api_token)
-    provisioning = ProvisioningService(unit_of_work, templates, clock)
+    return Services(
+        engine=engine,
+        devices=DeviceService(unit_of_work, clock),
+        tokens=ApiTokenService(unit_of_work, settings.api_token),
+        provisioning=ProvisioningService(unit_of_work, templates, clock),
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    services = build_services(settings)
+    engine, devices, tokens, provisioning = (
+        services.engine, services.devices, services.tokens, services.provisioning
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

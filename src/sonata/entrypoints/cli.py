@@ -1,15 +1,18 @@
-"""`sonata serve [--host] [--port]`."""
+"""`sonata serve [--host] [--port]` and `sonata render <key or mac> [filename]`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
-from sonata.entrypoints.app import create_app
+from sonata.adapters.sql.database import create_schema
+from sonata.domain.errors import ValidationFailed
+from sonata.entrypoints.app import build_services, create_app
 from sonata.settings import Settings
 
 
@@ -19,7 +22,33 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the management API and the phone links")
     serve.add_argument("--host", help="address to listen on (SONATA_HOST, default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (SONATA_PORT, default 8080)")
+    render = commands.add_parser(
+        "render", help="print the file a device's phone would get on its personal link (rules not applied)"
+    )
+    render.add_argument("device", metavar="KEY_OR_MAC", help="the device's key or MAC")
+    render.add_argument("filename", nargs="?", help="the file name the phone asks for (default: its config)")
     return parser
+
+
+async def _render(settings: Settings, device: str, filename: str | None) -> int:
+    services = build_services(settings)
+    try:
+        await create_schema(services.engine)
+        # Links in the file use SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
+        link_base = settings.link_base(f"http://localhost:{settings.port}")
+        try:
+            rendered = await services.provisioning.preview(device, filename, link_base)
+        except ValidationFailed as failure:
+            print(f"sonata: {failure}", file=sys.stderr)
+            return 2
+    finally:
+        await services.engine.dispose()
+    if rendered is None:
+        print("sonata: no device has this key or MAC", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(rendered.body)
+    sys.stdout.flush()
+    return 0
 
 
 def serve(settings: Settings) -> None:
@@ -35,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"sonata: {error}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        serve(settings.listening_on(args.host, args.port))
+    if args.command == "render":
+        return asyncio.run(_render(settings, args.device, args.filename))
+    serve(settings.listening_on(args.host, args.port))
     return 0

@@ -16,7 +16,6 @@ from sonata.domain.validation import (
     RemotePhonebookDraft,
     RulesDraft,
 )
-from sonata.entrypoints.graphql.types import LineKeyType, NumberType, Transport
 
 
 @strawberry.input
@@ -31,7 +30,7 @@ class AccountInput:
     )
     sip_auth: str | None = None
     enabled: bool | None = True
-    transport: Transport = domain.Transport.UDP
+    transport: domain.Transport = domain.Transport.UDP
     register_expires: int | None = strawberry.field(default=None, description="Seconds.")
     outbound_proxy: str | None = None
     backup_server: str | None = None
@@ -57,7 +56,7 @@ class AccountInput:
 
 @strawberry.input
 class LineKeyInput:
-    type: LineKeyType
+    type: domain.LineKeyType
     value: str | None = None
     label: str | None = None
     line: int = 1
@@ -72,7 +71,7 @@ class LineKeyInput:
 @strawberry.input
 class ContactNumberInput:
     number: str
-    type: NumberType = domain.NumberType.WORK
+    type: domain.NumberType = domain.NumberType.WORK
 
 
 @strawberry.input

@@ -51,6 +51,7 @@ def _bad_input(failure: ValidationFailed) -> GraphQLError:
     return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
 
 
+# strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
 @strawberry.type
 class Query:
     @strawberry.field
@@ -90,7 +91,7 @@ class Query:
         )
 
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="The exact file a phone would get on the personal link, rules not applied. "
         "It carries the device's passwords: it is the config itself."
     )
@@ -123,7 +124,6 @@ class Mutation:
         errors = [] if deleted else [FieldError(field="key", message="no device has this key")]
         return DeleteDevicePayload(deleted=deleted, errors=errors)
 
-    # strawberry types the JSON scalar as Any, which mypy reports as an untyped decorator.
     @strawberry.mutation(  # type: ignore[untyped-decorator]
         description="Save devices given as snake_case documents; each is saved on its own."
     )

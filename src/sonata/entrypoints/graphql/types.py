@@ -39,9 +39,10 @@ class Vendor:
         )
 
 
-Transport = strawberry.enum(domain.Transport, name="Transport")
-LineKeyType = strawberry.enum(domain.LineKeyType, name="LineKeyType")
-NumberType = strawberry.enum(domain.NumberType, name="NumberType")
+# The domain's enums, exposed as they are: GraphQL spells their member names (UDP, SPEED_DIAL, WORK).
+strawberry.enum(domain.Transport)
+strawberry.enum(domain.LineKeyType)
+strawberry.enum(domain.NumberType)
 
 
 def _host_port(value: domain.HostPort | None) -> str | None:
@@ -58,7 +59,7 @@ class Account:
     sip_auth: str | None
     enabled: bool
     has_password: bool
-    transport: Transport
+    transport: domain.Transport
     register_expires: int | None = strawberry.field(description="Seconds.")
     outbound_proxy: str | None
     backup_server: str | None
@@ -85,7 +86,7 @@ class Account:
 
 @strawberry.type
 class LineKey:
-    type: LineKeyType
+    type: domain.LineKeyType
     value: str
     label: str
     line: int
@@ -95,7 +96,7 @@ class LineKey:
 @strawberry.type
 class ContactNumber:
     number: str
-    type: NumberType
+    type: domain.NumberType
 
 
 @strawberry.type
@@ -212,7 +213,7 @@ class Device:
                 for c in device.phonebook
             ],
             remote_phonebooks=[RemotePhonebook(name=p.name, url=p.url) for p in device.remote_phonebooks],
-            vendor_params=dict(device.vendor_params),
+            vendor_params=JSON(dict(device.vendor_params)),
         )
 
 
