@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import LinkKind
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
@@ -165,3 +166,45 @@ async def test_refusal_reasons_are_logged_without_secrets(world: World, caplog: 
         refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="wrong-token-xyz"))
     assert "token does not match" in caplog.text
     assert "wrong-token-xyz" not in caplog.text and TOKEN not in caplog.text and KEY not in caplog.text
+
+
+async def test_a_user_agent_of_another_vendor_is_refused(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    grandstream_ua = "Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 001565aabbcc"
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        assert "grandstream User-Agent" in refused(await world.get(None, ua=grandstream_ua))
+    assert "grandstream User-Agent" in caplog.text
+
+
+async def test_files_phones_ask_for_but_sonata_does_not_serve_are_quiet_refusals(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        outcome = await world.get(f"{MAC}-local.cfg")
+    assert isinstance(outcome, Refusal) and outcome.quiet
+    assert caplog.text == ""
+
+
+async def test_last_provisioning_records_what_the_phone_says_it_is(world: World) -> None:
+    served(await world.get(None))
+    record = world.database.devices[KEY].last_provisioning
+    assert record is not None
+    assert (record.vendor, record.model, record.firmware) == ("yealink", "t46s", "66.86.0.15")
+
+
+async def test_the_config_points_back_at_the_link_the_phone_used(world: World) -> None:
+    engine = EchoTemplateEngine()
+    service = ProvisioningService(world.database.unit_of_work, engine, world.clock)
+    link = "http://sonata.example.net/v1/token/" + TOKEN
+    served(await service.provision(ProvisioningRequest(LinkKind.COMMON, TOKEN, f"{MAC}.cfg", "192.0.2.1", None, link)))
+    assert any(link in str(context.values()) for _, context in engine.rendered)
+
+
+async def test_preview_renders_by_key_or_mac_without_rules(world: World) -> None:
+    await world.publish(status=False)
+    by_key = await world.service.preview(KEY, None, "http://sonata.example.net")
+    by_mac = await world.service.preview("00:15:65:AA:BB:CC", f"{MAC}.cfg", "http://sonata.example.net")
+    assert by_key is not None and by_mac is not None and by_key.body == by_mac.body
+    assert await world.service.preview("unknown-key-000", None, "http://sonata.example.net") is None
+    with pytest.raises(ValidationFailed) as failure:
+        await world.service.preview(KEY, "nonsense.txt", "http://sonata.example.net")
+    assert failure.value.errors[0].field == "filename"
