@@ -134,3 +134,30 @@ async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFac
     configured = ApiTokenService(unit_of_work, "configured-token")
     assert await configured.ensure_token() is None
     assert configured.is_valid("configured-token") and not configured.is_valid(token)
+
+
+async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> None:
+    from sonata.domain.model import (
+        Account, Contact, ContactNumber, Device, HostPort, LineKey, LineKeyType, NumberType, RemotePhonebook,
+        Transport,
+    )
+
+    moment = datetime(2026, 11, 26, 10, tzinfo=UTC)
+    device = Device(
+        key="vocabulary-key-01", vendor="yealink", model="t46s", mac="001565aabbcc", created_at=moment,
+        updated_at=moment, admin_password="admin", resync_minutes=60, firmware_url="http://fw.example.net/x.rom",
+        language="de", timezone="Europe/Berlin",
+        accounts=(Account(1, HostPort("sip.example.net", 5060), "101", "pw", transport=Transport.TLS,
+                          register_expires=600, outbound_proxy=HostPort("proxy.example.net"),
+                          backup_server=HostPort("2001:db8::1", 5062), voicemail="*97"),),
+        line_keys=(LineKey(LineKeyType.BLF, "102", "Bob", 1, "*8"), LineKey(LineKeyType.DTMF, "*1")),
+        phonebook=(Contact("Ålice ☎", (ContactNumber("101"), ContactNumber("+49", NumberType.MOBILE))),),
+        remote_phonebooks=(RemotePhonebook("All", "https://pbx.example.net/pb.xml"),),
+        vendor_params=(("static.wifi.enable", "0"), ("features.dnd.enable", "1")),
+        last_provisioning=ProvisioningRecord(moment, "10.0.0.1", "UA", "x.cfg", "yealink", "t46s", "66.86.0.15"),
+    )
+    async with unit_of_work() as uow:
+        await uow.devices.save(device)
+        await uow.commit()
+    async with unit_of_work() as uow:
+        assert await uow.devices.get(device.key) == device
