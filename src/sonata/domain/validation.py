@@ -284,15 +284,16 @@ def _url(check: _Checker, path: str, text: str | None, schemes: tuple[str, ...])
 
 
 def _line_keys(
-    check: _Checker, drafts: list[LineKeyDraft], model: PhoneModel | None
+    check: _Checker, drafts: list[LineKeyDraft], model: PhoneModel | None, account_lines: list[int]
 ) -> tuple[LineKey, ...]:
     if model is not None and len(drafts) > model.line_keys:
         check.fail("line_keys", f"the {model.name} has {model.line_keys} programmable keys Sonata can set")
     keys = []
     for index, draft in enumerate(drafts):
         path = f"line_keys.{index}"
-        if model is not None and not 1 <= draft.line <= model.accounts:
-            check.fail(f"{path}.line", f"must be an account line from 1 to {model.accounts}")
+        if draft.line not in account_lines:
+            known = ", ".join(map(str, sorted(account_lines))) or "none yet"
+            check.fail(f"{path}.line", f"must be the line of one of the device's accounts ({known})")
         value = check.identifier(f"{path}.value", draft.value, required=draft.type is not LineKeyType.LINE)
         pickup_code = check.identifier(f"{path}.pickup_code", draft.pickup_code)
         if pickup_code and draft.type is not LineKeyType.BLF:
@@ -423,7 +424,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         firmware_url=_url(check, "firmware_url", draft.firmware_url, ("http", "https", "tftp", "ftp")),
         language=_language(check, vendor, draft.language),
         timezone=timezone,
-        line_keys=_line_keys(check, draft.line_keys, model),
+        line_keys=_line_keys(check, draft.line_keys, model, [a.line for a in accounts]),
         phonebook=_phonebook(check, draft.phonebook),
         remote_phonebooks=_remote_phonebooks(check, draft.remote_phonebooks),
         vendor_params=_vendor_params(check, vendor, draft.vendor_params),

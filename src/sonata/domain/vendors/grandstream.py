@@ -1,85 +1,86 @@
-"""Grandstream GXP phones: `cfg<mac>.xml` files of numbered P-values."""
+"""Grandstream phones: GXP models read numbered P-values, GRP26xx models named items.
+
+Files a Grandstream phone asks for, in order (vendors.md): `cfg<mac>` (binary format, not
+served), `cfg<mac>.xml`, `cfg<model>.xml`, `cfg.xml`; all three XML names get the device's
+whole config. The phonebook is `phonebook.xml` on the same link (P331).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import Account, Device, HostPort
-from sonata.domain.timezones import UtcOffset, parse_utc_offset
-from sonata.domain.vendors.params import replace_xml_children, value_problem
+from sonata.domain.model import Device, NumberType
+from sonata.domain.ports import TemplateEngine
+from sonata.domain.timezones import device_zone
+from sonata.domain.vendors import grandstream_values as gv
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
     PhoneIdentity,
     PhoneModel,
+    RenderedFile,
     RenderRequest,
     RequestedFile,
     Vendor,
-    single_line,
 )
+from sonata.domain.vendors.grandstream_values import Family, Slot
+from sonata.domain.vendors.params import replace_xml_children, replace_xml_items, value_problem
 
-DEFAULT_SIP_PORT = 5060
-_P_VALUE = re.compile(r"^P\d{1,5}$")
-
-
-class AccountPValues(NamedTuple):
-    """The P-value of each account setting, for one account line."""
-
-    enable: str
-    name: str
-    display_name: str
-    server: str
-    user: str
-    auth: str
-    password: str
+GXP_TEMPLATE = "grandstream/device.xml.j2"
+GRP_TEMPLATE = "grandstream/grp.xml.j2"
+PHONEBOOK_TEMPLATE = "grandstream/phonebook.xml.j2"
+PHONEBOOK_FILE = "phonebook.xml"
 
 
-# Accounts 1-3 are in vendors.md; 4-6 come from Grandstream's GXP21xx config template
-# (firmware 1.0.11.16): 6xx, 17xx, 18xx. Accounts 7 and 8 (19xx, 20xx) only continue that
-# pattern: no model of the catalogue has more than 6 accounts and no template we read lists
-# them (verify before adding a model with 7 or more accounts).
-ACCOUNT_P_VALUES: dict[int, AccountPValues] = {
-    1: AccountPValues("P271", "P270", "P3", "P47", "P35", "P36", "P34"),
-    2: AccountPValues("P401", "P417", "P407", "P402", "P404", "P405", "P406"),
-    3: AccountPValues("P501", "P517", "P507", "P502", "P504", "P505", "P506"),
-    4: AccountPValues("P601", "P617", "P607", "P602", "P604", "P605", "P606"),
-    5: AccountPValues("P1701", "P1717", "P1707", "P1702", "P1704", "P1705", "P1706"),
-    6: AccountPValues("P1801", "P1817", "P1807", "P1802", "P1804", "P1805", "P1806"),
-    7: AccountPValues("P1901", "P1917", "P1907", "P1902", "P1904", "P1905", "P1906"),
-    8: AccountPValues("P2001", "P2017", "P2007", "P2002", "P2004", "P2005", "P2006"),
-}
+@dataclass(frozen=True)
+class GrandstreamModel(PhoneModel):
+    family: Family = Family.GXP16XX
+    line_key_slots: int = 0
+    """GXP line keys (P1363...), GRP virtual keys (pks.vpk.K)."""
+    mpk_slots: int = 0
+    """GXP physical multi-purpose keys (P323...); Sonata sets them after the line keys."""
+    line_key_blf: bool = True
+    """Whether the line keys take the BLF mode."""
 
-# P64: the fixed-offset entries of the phone's own time zone list (vendors.md), by UTC offset
-# in minutes. POSIX style, so the sign is inverted: GMT+3 is `TZQ-3`.
-P64_BY_OFFSET: dict[int, str] = {
-    -12 * 60: "TZA+12",
-    -11 * 60: "TZB+11",
-    -10 * 60: "HAW10",
-    -(4 * 60 + 30): "TZf+4:30",
-    -3 * 60: "TZK+3",
-    -2 * 60: "TZL+2",
-    -1 * 60: "TZM+1",
-    0: "TZN+0",
-    2 * 60: "TZP-2",
-    3 * 60: "TZQ-3",
-    4 * 60: "TZR-4",
-    5 * 60: "TZS-5",
-    5 * 60 + 30: "TZT-5:30",
-    5 * 60 + 45: "TZU-5:45",
-    6 * 60: "TZV-6",
-    6 * 60 + 30: "TZW-6:30",
-    7 * 60: "TZX-7",
-    8 * 60: "TZY-8",
-    9 * 60: "TZZ-9",
-    10 * 60: "TZb-10",
-    11 * 60: "TZc-11",
-    12 * 60: "TZd-12",
-    13 * 60: "TZe-13",
-}
-P64_CUSTOM = "customize"
+
+def _model(
+    model_id: str, accounts: int, family: Family, line_keys: int, mpks: int = 0, blf: bool = True
+) -> GrandstreamModel:
+    return GrandstreamModel(
+        model_id, model_id.upper(), accounts, line_keys + mpks, family, line_keys, mpks, blf
+    )
+
+
+GXP16, GXP21, GRP = Family.GXP16XX, Family.GXP21XX, Family.GRP26XX
+
+# Keys per the config templates: GXP16xx template 1.0.7.3 (line keys 1-3, MPK 1-8 "GXP1628/1630
+# only", BLF mode "GXP1628/1630 only"); GXP21xx template 1.0.11.16 (fixed line VPKs = the physical
+# line keys, physical MPKs "GXP2130/2160 only": 8 and 24; the on-screen dynamic VPKs of
+# GXP2135/2140/2170 use another mode scale and are not set); GRP26xx VPK counts from Wazo's
+# plugin (16/24/16/40/16), accounts from the GRP261x v2 template (account 6 "GRP2616 only").
+MODELS: tuple[GrandstreamModel, ...] = (
+    _model("gxp1610", 1, GXP16, 2, blf=False),
+    _model("gxp1620", 2, GXP16, 2, blf=False),
+    _model("gxp1625", 2, GXP16, 2, blf=False),
+    _model("gxp1628", 2, GXP16, 2, mpks=8),
+    _model("gxp1630", 3, GXP16, 3, mpks=8),
+    _model("gxp2130", 3, GXP21, 3, mpks=8),
+    # 8 line keys but 4 SIP accounts (the config template gives accounts 5-6 to GXP2160/2170 only).
+    _model("gxp2135", 4, GXP21, 8),
+    _model("gxp2140", 4, GXP21, 4),
+    _model("gxp2160", 6, GXP21, 6, mpks=24),
+    # Line keys 7-12 sit at P23800... like GXP2135's fixed keys 7-8 (verify on a GXP2170).
+    _model("gxp2170", 6, GXP21, 12),
+    _model("grp2612", 2, GRP, 16),
+    _model("grp2613", 3, GRP, 24),
+    _model("grp2614", 4, GRP, 16),
+    _model("grp2615", 5, GRP, 40),
+    _model("grp2616", 6, GRP, 16),
+)
 
 # Grandstream HTTP User-Agents:
 #   Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 000b82aabbcc
@@ -89,34 +90,55 @@ P64_CUSTOM = "customize"
 _MODEL = re.compile(r"^[a-z]{2,4}\d{3,4}[a-z0-9]*$", re.IGNORECASE)
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _BIN_VERSION = re.compile(r"\.bin:(?P<version>\d+(?:\.\d+)+)", re.IGNORECASE)
+
 _DEVICE_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
+_BINARY_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})", re.IGNORECASE)
+_MODEL_FILE = re.compile(r"cfg(?P<model>[a-z]{2,4}\d{3,4}[a-z0-9]*)\.xml", re.IGNORECASE)
+_COMMON_FILE = re.compile(r"cfg\.xml", re.IGNORECASE)
+_PHONEBOOK_FILE = re.compile(re.escape(PHONEBOOK_FILE), re.IGNORECASE)
+
+# vendorParams: GXP files take P-values (`P8`, `P1362`); GRP files named items
+# (`account.1.sip.header.100rel`, `network.802.1x.mode`, `pks.vpk.3.keyMode`).
+_P_VALUE = re.compile(r"P\d{1,5}")
+_ITEM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+){1,15}")
+_MAX_ITEM_NAME = 128
+
+# Display languages (P1362, GRP language.gui), by ISO 639-1 code (GXP16xx template 1.0.7.3).
+LANGUAGES: dict[str, str] = {
+    "ar": "ar", "cs": "cs", "de": "de", "en": "en", "es": "es", "fr": "fr", "he": "he",
+    "hr": "hr", "hu": "hu", "it": "it", "ja": "ja", "ko": "ko", "lv": "lv", "nl": "nl",
+    "pl": "pl", "pt": "pt", "ru": "ru", "sl": "sl", "sv": "se", "tr": "tr", "zh": "zh",
+}  # fmt: skip
+
+# Phonebook number types: `<Phone type="Work|Home|Cell">` (verify "Cell" for mobiles).
+PHONE_TYPES = {NumberType.WORK: "Work", NumberType.HOME: "Home", NumberType.MOBILE: "Cell"}
 
 
 class Grandstream(Vendor):
     id = "grandstream"
     name = "Grandstream"
-    models = (
-        PhoneModel("gxp1610", "GXP1610", 1),
-        PhoneModel("gxp1620", "GXP1620", 2),
-        PhoneModel("gxp1625", "GXP1625", 2),
-        PhoneModel("gxp1628", "GXP1628", 2),
-        PhoneModel("gxp1630", "GXP1630", 3),
-        PhoneModel("gxp2130", "GXP2130", 3),
-        # 8 line keys but 4 SIP accounts (the config template gives accounts 5-6 to GXP2160/2170 only).
-        PhoneModel("gxp2135", "GXP2135", 4),
-        PhoneModel("gxp2140", "GXP2140", 4),
-        PhoneModel("gxp2160", "GXP2160", 6),
-        PhoneModel("gxp2170", "GXP2170", 6),
-    )
+    models: tuple[PhoneModel, ...] = MODELS
+    languages = LANGUAGES
+
+    # --- files --------------------------------------------------------------------------------
 
     def device_filename(self, device: Device) -> str:
         return f"cfg{device.mac}.xml"
 
     def identify_file(self, filename: str) -> RequestedFile | None:
-        match = _DEVICE_FILE.fullmatch(filename)
-        if match is None:
-            return None
-        return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
+        if match := _DEVICE_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
+        if match := _BINARY_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.NOT_SERVED, match["mac"].lower())
+        if _COMMON_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.COMMON_CONFIG)
+        if match := _MODEL_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.COMMON_CONFIG, model=match["model"].lower())
+        if _PHONEBOOK_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.PHONEBOOK)
+        return None
+
+    # --- User-Agent ---------------------------------------------------------------------------
 
     def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
@@ -142,28 +164,51 @@ class Grandstream(Vendor):
             mac=mac,
         )
 
+    # --- vendor params ------------------------------------------------------------------------
+
     def check_param(self, key: str, value: str) -> str | None:
-        if not _P_VALUE.match(key):
-            return "Grandstream settings are P-values such as P8 or P1362"
+        # check_param does not know the model, so both formats' keys are accepted here;
+        # apply_params writes each key only into the format it belongs to.
+        if not (_P_VALUE.fullmatch(key) or (_ITEM_NAME.fullmatch(key) and len(key) <= _MAX_ITEM_NAME)):
+            return (
+                "Grandstream settings are P-values such as P8 or P1362 (GXP models) or item names "
+                "such as account.1.sip.header.100rel (GRP26xx models)"
+            )
         return value_problem(value)
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
-        return replace_xml_children(text, params, "config")
+        """A key of the other format is left out: a GRP phone ignores P-values in its named-item
+        file and a GXP phone item names, and mixing the two formats makes the phone drop the file."""
+        if _is_named_items(text):
+            items = [(key, value) for key, value in params if not _P_VALUE.fullmatch(key)]
+            return replace_xml_items(text, items, "config")
+        p_values = [(key, value) for key, value in params if _P_VALUE.fullmatch(key)]
+        return replace_xml_children(text, p_values, "config")
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
+        # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included.
+        if request.requested.kind is FileKind.COMMON_CONFIG:
+            request = replace(request, requested=replace(request.requested, kind=FileKind.DEVICE_CONFIG))
+        return super().render(request, engine)
 
     def template_for(self, request: RenderRequest) -> tuple[str, str]:
-        return "grandstream/device.xml.j2", XML
+        if request.requested.kind is FileKind.PHONEBOOK:
+            return PHONEBOOK_TEMPLATE, XML
+        if self.catalogue_model(request.device).family is Family.GRP26XX:
+            return GRP_TEMPLATE, XML
+        return GXP_TEMPLATE, XML
 
     def context(self, request: RenderRequest) -> Mapping[str, Any]:
-        device = request.device
-        accounts = sorted(device.accounts, key=lambda account: account.line)
-        return {
-            "mac": device.mac,
-            # An account line without known P-values cannot be written; the device service
-            # is expected to keep lines within the model's account count.
-            "accounts": [_account(a) for a in accounts if a.line in ACCOUNT_P_VALUES],
-            "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
-            "timezone": _timezone(device.timezone_offset),
-        }
+        if request.requested.kind is FileKind.PHONEBOOK:
+            return phonebook_context(request.device)
+        return config_context(request, self.catalogue_model(request.device))
+
+    def catalogue_model(self, device: Device) -> GrandstreamModel:
+        """The device's model; an unknown id (not stored by validation) renders as a GXP1620."""
+        found = self.model(device.model)
+        return found if isinstance(found, GrandstreamModel) else MODELS[1]
 
 
 def _after(tokens: list[str], upper: list[str], label: str) -> str | None:
@@ -175,49 +220,87 @@ def _after(tokens: list[str], upper: list[str], label: str) -> str | None:
     return tokens[index + 1] if index + 1 < len(tokens) else None
 
 
-def _account(account: Account) -> dict[str, Any]:
-    register = account.sip_register
-    server = str(HostPort(register.host, register.port or DEFAULT_SIP_PORT)) if register else ""
+def _is_named_items(text: str) -> bool:
+    return re.search(r"<config\s+version=\"2\"", text) is not None
+
+
+# --- contexts --------------------------------------------------------------------------------
+
+
+def config_context(request: RenderRequest, model: GrandstreamModel) -> dict[str, Any]:
+    device = request.device
+    family = model.family
+    prefixes = gv.pickup_prefixes(device.line_keys)
+    accounts = sorted(
+        (a for a in device.accounts if 1 <= a.line <= model.accounts), key=lambda account: account.line
+    )
+    zone = device_zone(device.timezone, device.timezone_offset)
     return {
-        "line": account.line,
-        "P": ACCOUNT_P_VALUES[account.line],
-        "enable": 1 if account.enabled else 0,
-        "name": _text(account.name),
-        "display_name": _text(account.sip_name),
-        "server": _text(server),
-        "user": _text(account.sip_user),
-        "auth": _text(account.auth_id),
-        "password": _text(account.sip_password),
+        "mac": device.mac,
+        "provisioning": gv.upgrade_path(request.link),
+        "resync_minutes": gv.check_minutes(device.resync_minutes) if device.resync_minutes else None,
+        "ntp_server": gv.text(device.ntp_server) if device.ntp_server is not None else None,
+        "timezone": gv.zone_setting(zone) if zone is not None else None,
+        "language": LANGUAGES.get(device.language) if device.language else None,
+        "admin_password": gv.text(device.admin_password) or None,
+        "firmware": gv.firmware_path(device.firmware_url) if device.firmware_url else None,
+        "phonebook": _phonebook_setting(request, family),
+        "accounts": [gv.account_values(a, family, prefixes.get(a.line)) for a in accounts],
+        "keys": _keys(device, model),
     }
 
 
-def _timezone(timezone_offset: str | None) -> dict[str, str | None] | None:
-    """P64 (and P246 for an offset the phone's list lacks), or None to leave the zone alone."""
-    if timezone_offset is None:
-        return None
-    offset = parse_utc_offset(timezone_offset)
-    p64 = P64_BY_OFFSET.get(offset.minutes)
-    if p64 is not None:
-        return {"p64": p64, "p246": None}
-    return {"p64": P64_CUSTOM, "p246": posix_fixed_offset(offset)}
+def _phonebook_setting(request: RenderRequest, family: Family) -> dict[str, Any] | None:
+    """Where the phone downloads its phonebook (P330/P331/P332), or None to switch it off.
 
-
-def posix_fixed_offset(offset: UtcOffset) -> str:
-    """A POSIX TZ string for a fixed offset: GMT+3 is `UTC-3`, GMT-3:30 is `UTC+3:30`.
-
-    The zone name is alphabetic (`UTC`) rather than the quoted `<+03>-3` form: every POSIX
-    string known to work on these phones uses alphabetic names (`CET-1CEST-2,...`, `MSK-3`);
-    whether the phone's parser takes the quoted form is undocumented (verify).
+    Sonata's own phonebook (device.phonebook) is served on the link the phone came from: the
+    phone appends `phonebook.xml` to P331 itself, so the file name cannot carry the MAC; on the
+    common link the MAC comes from the User-Agent's DevId, as for `cfg.xml`. The phone has a single
+    phonebook path: without Sonata's phonebook, the first remote phonebook takes it; further
+    remote phonebooks cannot be expressed.
     """
-    sign = "-" if offset.minutes > 0 else "+"
-    minutes = f":{offset.minutes_part:02d}" if offset.minutes_part else ""
-    return f"UTC{sign}{offset.hours_part}{minutes}"
+    device = request.device
+    if device.phonebook:
+        server = gv.phonebook_path(request.link)
+    elif device.remote_phonebooks:
+        server = gv.phonebook_path(device.remote_phonebooks[0].url)
+    else:
+        server = None
+    if server is None:
+        return None
+    if family is Family.GRP26XX:
+        interval = gv.grp_phonebook_minutes(device.resync_minutes)
+    else:
+        interval = gv.phonebook_minutes(device.resync_minutes)
+    return {"server": server, "interval": interval}
 
 
-# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+def _keys(device: Device, model: GrandstreamModel) -> list[dict[str, Any]]:
+    keys: list[dict[str, Any]] = []
+    for index, key in enumerate(device.line_keys[: model.line_keys]):
+        if model.family is Family.GRP26XX:
+            keys.append({"slot": Slot.LINE.value, "index": index + 1, **gv.grp_key(key)})
+            continue
+        slot, number = (Slot.LINE, index + 1)
+        if index >= model.line_key_slots:
+            slot, number = (Slot.MPK, index + 1 - model.line_key_slots)
+        values = gv.gxp_key(key, slot, model.family, model.line_key_blf)
+        keys.append({"slot": slot.value, "index": number, **values})
+    return keys
 
 
-def _text(value: str) -> str:
-    """Free text made safe for one XML text node (the template engine escapes markup)."""
-    return _NOT_XML.sub(" ", single_line(value))
+def phonebook_context(device: Device) -> dict[str, Any]:
+    """`<AddressBook>` contacts. The whole name goes to FirstName: splitting a name into first and
+    last name is guesswork, and the phone shows "FirstName LastName" either way."""
+    return {
+        "contacts": [
+            {
+                "name": gv.text(contact.name),
+                "numbers": [
+                    {"type": PHONE_TYPES[number.type], "number": gv.text(number.number)}
+                    for number in contact.numbers
+                ],
+            }
+            for contact in device.phonebook
+        ]
+    }

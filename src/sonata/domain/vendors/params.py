@@ -7,11 +7,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Control characters, the line separators Unicode adds (U+0085, U+2028, U+2029), and
+# characters UTF-8 or XML cannot carry.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def value_problem(value: str) -> str | None:
-    """Values go on one line or into one XML text node: no control characters."""
+    """Values go on one line or into one XML text node: no control characters or line separators."""
     if _CONTROL.search(value):
         return "must not contain line breaks or other control characters"
     return None
@@ -21,11 +23,13 @@ def replace_lines(text: str, params: Sequence[tuple[str, str]], separator: str =
     """For `key = value` files: a rendered key gets the given value, a new key is appended."""
     pending = dict(params)
     lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         key = line.split("=", 1)[0].strip() if "=" in line and not line.startswith("#") else None
         if key is not None and key in pending:
             line = f"{key}{separator}{pending.pop(key)}"
         lines.append(line)
+    if lines and lines[-1] == "":
+        lines.pop()
     lines += [f"{key}{separator}{value}" for key, value in pending.items()]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,142 @@
+"""No account field, contact, key label or vendorParams value can break a Grandstream file:
+every config and phonebook parses as XML, each value stays in its own element, and values
+come back as written (after the control characters XML cannot carry became spaces)."""
+
+import re
+import xml.etree.ElementTree as ET
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+)
+from sonata.domain.vendors.base import RenderRequest, single_line
+from sonata.domain.vendors.grandstream import Grandstream
+
+VENDOR = Grandstream()
+ENGINE = Jinja2TemplateEngine()
+LINK = "http://sonata.example.net/v1/device/k"
+FAST = settings(max_examples=60, deadline=None)
+
+# Text with what breaks files: markup, quotes, line breaks, `=`, non-Latin, controls, surrogates.
+HOSTILE = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("<>&\"'=\n\r\t\x00\x1b/ ]]>-![CDATA")),
+        st.characters(codec="utf-8"),
+        st.sampled_from(["\ud800", "\ufffe", "日", "ß", "λ"]),
+    ),
+    max_size=40,
+)
+MODELS = st.sampled_from(["gxp1630", "gxp2160", "grp2614"])
+
+
+def clean(value: str) -> str:
+    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
+
+
+def render(device: Device, filename: str) -> ET.Element:
+    requested = VENDOR.identify_file(filename)
+    assert requested is not None
+    body = VENDOR.render(RenderRequest(device, requested, filename, LINK), ENGINE).body
+    return ET.fromstring(body)
+
+
+def settings_of(device: Device) -> dict[str, str]:
+    """P-values or items by name; fails when a setting appears twice."""
+    config = render(device, VENDOR.device_filename(device)).find("config")
+    assert config is not None
+    found: dict[str, str] = {}
+    for element in config:
+        name = element.get("name") if element.tag == "item" else element.tag
+        assert name is not None and name not in found, f"{name} written twice"
+        found[name] = element.text or ""
+    return found
+
+
+def device(model: str, **fields: object) -> Device:
+    return Device(key="k", vendor="grandstream", model=model, mac="000b82aabbcc", **fields)  # type: ignore[arg-type]
+
+
+@FAST
+@given(MODELS, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE)
+def test_account_fields(
+    model: str, name: str, display: str, user: str, auth: str, password: str, vm: str
+) -> None:
+    account = Account(
+        line=1, sip_register=HostPort("pbx.example.com"), sip_user=user, sip_password=password,
+        name=name, sip_name=display, sip_auth=auth, voicemail=vm,
+    )  # fmt: skip
+    values = settings_of(device(model, accounts=(account,)))
+    if model.startswith("grp"):
+        keys = ["account.1.name", "account.1.sip.subscriber.name", "account.1.sip.userid",
+                "account.1.sip.subscriber.password", "account.1.sip.voicemail.number"]  # fmt: skip
+    else:
+        keys = ["P270", "P3", "P35", "P34", "P33"]
+    assert [values[key] for key in keys] == [clean(v) for v in (name, display, user, password, vm)]
+
+
+@FAST
+@given(
+    MODELS, st.lists(st.tuples(HOSTILE, HOSTILE, st.sampled_from(list(LineKeyType))), min_size=1, max_size=12)
+)
+def test_key_labels_and_values(model: str, keys: list[tuple[str, str, LineKeyType]]) -> None:
+    line_keys = tuple(LineKey(kind, value, label) for label, value, kind in keys)
+    values = settings_of(device(model, line_keys=line_keys))
+    if model.startswith("grp"):
+        labels = [values[f"pks.vpk.{n}.description"] for n in range(1, len(keys) + 1)]
+        assert all(label in ("", clean(key[0])) for label, key in zip(labels, keys, strict=True))
+    else:
+        assert values["P1465"] in ("", clean(keys[0][0]))
+
+
+@FAST
+@given(st.lists(st.tuples(HOSTILE, st.lists(HOSTILE, min_size=1, max_size=3)), max_size=5))
+def test_contacts(contacts: list[tuple[str, list[str]]]) -> None:
+    phonebook = tuple(
+        Contact(name, tuple(ContactNumber(number, NumberType.MOBILE) for number in numbers))
+        for name, numbers in contacts
+    )
+    root = render(device("gxp1630", phonebook=phonebook), "phonebook.xml")
+    assert root.tag == "AddressBook"
+    written = [
+        (c.findtext("FirstName"), [p.findtext("phonenumber") for p in c.findall("Phone")])
+        for c in root.findall("Contact")
+    ]
+    assert written == [(clean(name), [clean(n) for n in numbers]) for name, numbers in contacts]
+
+
+PARAM_KEYS = st.sampled_from(["P8", "P30", "P270", "P99999", "network.cdp", "account.1.name", "language.gui"])
+
+
+@FAST
+@given(MODELS, st.dictionaries(PARAM_KEYS, HOSTILE, max_size=4))
+def test_vendor_params(model: str, params: dict[str, str]) -> None:
+    accepted = {key: value for key, value in params.items() if VENDOR.check_param(key, value) is None}
+    account = Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", name="Sonata")
+    values = settings_of(
+        device(model, accounts=(account,), ntp_server="pool.ntp.org", vendor_params=tuple(accepted.items()))
+    )
+    for key, value in accepted.items():
+        if model.startswith("grp") == (not key.startswith("P")):
+            assert values[key] == value
+        else:
+            assert key not in values
+
+
+@FAST
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_any_param_key_is_either_rejected_or_written_once(key: str, value: str) -> None:
+    if VENDOR.check_param(key, value) is not None:
+        return
+    for model in ("gxp1620", "grp2612"):
+        values = settings_of(device(model, vendor_params=((key, value),)))
+        assert values.get(key, value) == value
