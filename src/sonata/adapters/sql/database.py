@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel, text
@@ -24,9 +27,19 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str) -> AsyncEngine:
     converted = async_url(url)
-    if converted.startswith("sqlite"):
-        return create_async_engine(converted, connect_args={"timeout": 30})
-    return create_async_engine(converted, pool_pre_ping=True)
+    if not converted.startswith("sqlite"):
+        return create_async_engine(converted, pool_pre_ping=True)
+    engine = create_async_engine(converted, connect_args={"timeout": 30})
+    event.listen(engine.sync_engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(connection: Any, record: Any) -> None:
+    """WAL lets phones read while a save writes; NORMAL sync is safe with WAL and far faster."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 async def create_schema(engine: AsyncEngine) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -60,11 +60,8 @@ class SqlDeviceRepository:
         )
 
     async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
-        row = await self._session.get(DeviceRow, key)
-        if row is not None:
-            row.last_provisioning = record_to_json(record)
-            self._session.add(row)
-            await self._session.flush()
+        statement = update(DeviceRow).where(col(DeviceRow.key) == key).values(last_provisioning=record_to_json(record))
+        await self._session.execute(statement)
 
 
 class SqlCredentialStore:

@@ -73,19 +73,21 @@ class ProvisioningService:
                     request.link.value, request.filename, request.client_ip, refusal.reason,
                 )
                 return Refusal(refusal.reason, refusal.quiet)
-            vendor = VENDORS[match.device.vendor]
-            rendered = vendor.render(
-                RenderRequest(match.device, match.requested, match.filename, request.link_url), self._engine
-            )
-            record = ProvisioningRecord(
-                at=self._clock.now(),
-                ip=request.client_ip,
-                user_agent=request.user_agent,
-                filename=match.filename,
-                vendor=identity.vendor if identity else None,
-                model=identity.model if identity else None,
-                firmware=identity.firmware if identity else None,
-            )
+        vendor = VENDORS[match.device.vendor]
+        rendered = vendor.render(
+            RenderRequest(match.device, match.requested, match.filename, request.link_url), self._engine
+        )
+        record = ProvisioningRecord(
+            at=self._clock.now(),
+            ip=request.client_ip,
+            user_agent=request.user_agent,
+            filename=match.filename,
+            vendor=identity.vendor if identity else None,
+            model=identity.model if identity else None,
+            firmware=identity.firmware if identity else None,
+        )
+        # A short write of its own: lookups stay read-only, so many phones can be read at once.
+        async with self._uow_factory() as uow:
             await uow.devices.record_provisioning(match.device.key, record)
             await uow.commit()
         log.info("served %s to %s (device %s)", match.filename, request.client_ip, match.device.mac)

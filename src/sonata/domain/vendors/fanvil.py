@@ -1,16 +1,34 @@
-"""Fanvil X-series phones: `<mac>.cfg` files in the XML `VOIP_CONFIG_FILE` format."""
+"""Fanvil phones: `<mac>.cfg`, the model's common file and a phonebook, in two XML formats.
+
+Formats (vendors.md "Fanvil"): the older X models (X3S, X4, X5S) read `<VOIP_CONFIG_FILE>` with
+modules of `Snake_Case` settings; firmware 2.2.10 and newer (X6U, V-series) reads `<sysConf>` with
+nested CamelCase sections. Which model speaks which is `FanvilModel.format`, the one place to
+change it. Setting names live in templates/fanvil/*.j2, value conversions in fanvil_values.py,
+the grammar of raw settings (`vendorParams`) in fanvil_params.py.
+
+Files a Fanvil phone asks for:
+  `<mac>.cfg`                 the device file (DEVICE_CONFIG);
+  the model's common file     `f0X4hw1.100.cfg`, `F0V0V6400000.cfg`, ... (COMMON_CONFIG): the
+                              provisioning and firmware settings, in the model's format;
+  `fanvil_<model>_hw…txt`     a firmware descriptor of newer models: answered 404 (NOT_SERVED);
+  `<mac>-phonebook.xml`       the `<PhoneBook>` Sonata serves; the name is Sonata's choice (the
+                              device file points at it as remote phonebook 1) and carries the MAC,
+                              so the common link finds the device without a MAC in the User-Agent.
+Which of the common and the device file comes first is not known (vendors.md: verify); each
+carries the provisioning settings, so either keeps the phone following Sonata.
+"""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import Account, Device
-from sonata.domain.timezones import UtcOffset, parse_utc_offset
-from sonata.domain.vendors.params import replace_xml_children, value_problem
+from sonata.domain.model import Device, Transport
+from sonata.domain.timezones import device_zone
+from sonata.domain.vendors import fanvil_params, fanvil_values
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -19,41 +37,109 @@ from sonata.domain.vendors.base import (
     RenderRequest,
     RequestedFile,
     Vendor,
-    single_line,
+)
+from sonata.domain.vendors.fanvil_values import Book, text
+
+
+@dataclass(frozen=True)
+class FanvilFormat:
+    """What differs between Fanvil's two XML formats, apart from the setting names."""
+
+    id: str
+    device_template: str
+    common_template: str
+    tls: int
+    """Transport code of TLS: 0 UDP and 1 TCP are the same in both formats (vendors.md: "TLS 2 or 3
+    depending on firmware", verify). FusionPBX writes 2 in its VOIP_CONFIG_FILE templates (X4)
+    and 3 in its sysConf ones (X6U), as does a public sysConf template for the X3U-X6U."""
+    phonebook_slots: int
+    """Remote XML phonebooks: `XML-PBook1..8` (VOIP_CONFIG_FILE), `xmlContact index 1..5` (sysConf),
+    as many as FusionPBX's full templates list."""
+
+    @property
+    def transports(self) -> dict[Transport, int]:
+        return {Transport.UDP: 0, Transport.TCP: 1, Transport.TLS: self.tls}
+
+
+VOIP_CONFIG_FILE = FanvilFormat("voip", "fanvil/device.xml.j2", "fanvil/common.xml.j2", 2, 8)
+SYSCONF = FanvilFormat("sysconf", "fanvil/sysconf-device.xml.j2", "fanvil/sysconf-common.xml.j2", 3, 5)
+
+
+@dataclass(frozen=True)
+class FanvilModel(PhoneModel):
+    format: FanvilFormat = VOIP_CONFIG_FILE
+    common_file: str = ""
+    """The per-model file the phone asks for (Wazo's Fanvil plugin lists them)."""
+    key_section: str = ""
+    """sysConf only: the `<dsskey>` child holding the keys, `dssSide` (keys beside the screen)
+    or `internal` (the keys of the side screens / touch screen)."""
+    keys_per_page: int = 0
+    """sysConf only: keys per `index` page of key_section (Wazo's FUNCTION_KEYS_PER_PAGE)."""
+
+
+# Line keys: the count Sonata sets. VOIP_CONFIG_FILE models: the physical line keys, written as
+# `Fkey1..n` (FusionPBX's X4 template: Fkey1-4 are its four line keys, Fkey5/6 the MWI and
+# headset keys, which Sonata leaves alone). sysConf: keys per page times pages, from Wazo's plugin
+# (V-series: 3 pages; X6U: 5 pages of 12 side-screen keys as in FusionPBX's X6U template; V67: one
+# page of 29). Account counts as we recall the datasheets (verify X3S 2, V62 4).
+MODELS: tuple[FanvilModel, ...] = (
+    FanvilModel("x3s", "X3S", 2, 2, common_file="f0X3shw1.100.cfg"),
+    FanvilModel("x4", "X4", 4, 4, common_file="f0X4hw1.100.cfg"),
+    FanvilModel("x5s", "X5S", 6, 6, common_file="F0V00X5S0000.cfg"),
+    # No common file of the X6U is known; `F0V0X6U00000.cfg` follows the naming of its siblings
+    # (`F0V0X7C00000.cfg`, `F0V0V6400000.cfg`, verify). Its firmware descriptor is NOT_SERVED.
+    FanvilModel("x6u", "X6U", 20, 60, SYSCONF, "F0V0X6U00000.cfg", "internal", 12),
+    FanvilModel("v62", "V62", 4, 15, SYSCONF, "F0V0V6200000.cfg", "dssSide", 5),
+    FanvilModel("v64", "V64", 12, 21, SYSCONF, "F0V0V6400000.cfg", "dssSide", 7),
+    FanvilModel("v65", "V65", 20, 27, SYSCONF, "F0V0V6500000.cfg", "dssSide", 9),
+    FanvilModel("v67", "V67", 20, 29, SYSCONF, "F0V0V6700000.cfg", "internal", 29),
 )
 
-DEFAULT_SIP_PORT = 5060
-_KEY = re.compile(r"^[A-Z][A-Z0-9_]*_MODULE\.[A-Za-z][A-Za-z0-9_]*$")
+_UNKNOWN_MODEL = FanvilModel("", "Fanvil", 0)
+"""For a device whose model left the catalogue: the older format, no keys."""
+
+# Language values per format. sysConf `DefaultLanguage` takes the ISO 639-1 code (FusionPBX's X6U
+# template and others write `en`; Wazo writes list indexes for the V-series instead, verify).
+# VOIP_CONFIG_FILE `Language` takes an index into the phone's list, known for six languages from
+# Wazo's X-series plugin; the others are not written rather than guessed (verify).
+SYSCONF_LANGUAGES = {code: code for code in ("en", "de", "fr", "es", "it", "nl", "pt", "ru", "pl", "tr")}
+VOIP_LANGUAGES = {"en": "0", "nl": "3", "fr": "4", "it": "7", "es": "10", "de": "16"}
+
+PHONEBOOK_SUFFIX = "-phonebook.xml"
 
 # Fanvil User-Agents, lowercase MAC last:
 #   Fanvil X4 2.10.2.6887 0c383e07e16c
 #   Fanvil X6U Pro 0.0.10 0c383e2cd782      (edition word after the model: model x6u)
 #   Fanvil X5U-V2 2.12.16.17 0c383e557eb1   (hardware revision suffix: model x5u)
 # Dropping `-V2` treats it like Grandstream's `V2.2A` hardware revision rather than a model
-# of its own (verify: Fanvil's common file names do spell it, `F0V5UV200000.cfg`).
-_MODEL = re.compile(r"^(?P<model>[a-z]+\d+[a-z0-9]*)(?:-v\d+)?$", re.IGNORECASE)
+# of its own (verify: Fanvil's common file names do spell it, `F0V5UV200000.cfg`); `-Pro` the same.
+_MODEL = re.compile(r"^(?P<model>[a-z]+\d+[a-z0-9]*)(?:-(?:v\d+|pro))*$", re.IGNORECASE)
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _DEVICE_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
+_PHONEBOOK_FILE = re.compile(rf"(?P<mac>[0-9a-f]{{12}}){re.escape(PHONEBOOK_SUFFIX)}", re.IGNORECASE)
+_DESCRIPTOR = re.compile(r"fanvil_[a-z0-9_.-]+\.txt", re.IGNORECASE)
+_COMMON_FILES = {model.common_file.lower(): model.id for model in MODELS}
 
 
 class Fanvil(Vendor):
     id = "fanvil"
     name = "Fanvil"
-    models = (
-        PhoneModel("x3s", "X3S", 2),
-        PhoneModel("x4", "X4", 4),
-        PhoneModel("x5s", "X5S", 6),
-        PhoneModel("x6u", "X6U", 6),  # 6 SIP lines per the datasheet we recall (verify)
-    )
+    models: tuple[PhoneModel, ...] = MODELS
+    languages = SYSCONF_LANGUAGES
 
     def device_filename(self, device: Device) -> str:
         return f"{device.mac}.cfg"
 
     def identify_file(self, filename: str) -> RequestedFile | None:
-        match = _DEVICE_FILE.fullmatch(filename)
-        if match is None:
-            return None
-        return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
+        if match := _DEVICE_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
+        if match := _PHONEBOOK_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.PHONEBOOK, match["mac"].lower())
+        if model := _COMMON_FILES.get(filename.lower()):
+            return RequestedFile(FileKind.COMMON_CONFIG, model=model)
+        if _DESCRIPTOR.fullmatch(filename):
+            return RequestedFile(FileKind.NOT_SERVED)
+        return None
 
     def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
@@ -70,76 +156,64 @@ class Fanvil(Vendor):
         )
 
     def check_param(self, key: str, value: str) -> str | None:
-        if not _KEY.match(key):
-            return "Fanvil settings are MODULE.Name, such as GLOBAL_CONFIG_MODULE.SNTP_Timeout"
-        return value_problem(value)
+        return fanvil_params.check(key, value)
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
-        by_module: dict[str, list[tuple[str, str]]] = {}
-        for key, value in params:
-            module, name = key.split(".", 1)
-            by_module.setdefault(module, []).append((name, value))
-        for module, settings in by_module.items():
-            if ET.fromstring(text.encode()).find(module) is None:
-                text = replace_xml_children(text, [(module, "")], ".")
-            text = replace_xml_children(text, settings, module)
-        return text
+        return fanvil_params.apply(text, params)
 
     def template_for(self, request: RenderRequest) -> tuple[str, str]:
-        # The older XML format, which the brief asks for on every X model. vendors.md says
-        # firmware 2.2.10 and newer (X6U among them) uses `<sysConf>` with CamelCase names;
-        # whether those firmwares still read this format is unknown (verify on an X6U).
-        return "fanvil/device.xml.j2", XML
+        kind = request.requested.kind
+        if kind is FileKind.PHONEBOOK:
+            return "fanvil/phonebook.xml.j2", XML
+        file_format = fanvil_model(request.device).format
+        if kind is FileKind.COMMON_CONFIG:
+            return file_format.common_template, XML
+        if kind is FileKind.DEVICE_CONFIG:
+            return file_format.device_template, XML
+        raise ValueError(f"Fanvil phones are not served {kind.value} files")
 
     def context(self, request: RenderRequest) -> Mapping[str, Any]:
         device = request.device
-        offset = parse_utc_offset(device.timezone_offset) if device.timezone_offset is not None else None
-        return {
-            "accounts": [_account(a) for a in sorted(device.accounts, key=lambda a: a.line)],
-            "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
-            "time_zone": time_zone(offset) if offset is not None else None,
-            "time_zone_name": time_zone_name(offset) if offset is not None else None,
-        }
+        if request.requested.kind is FileKind.PHONEBOOK:
+            return {"entries": fanvil_values.directory_entries(device.phonebook)}
+        return config_context(device, request.link)
 
 
-def _account(account: Account) -> dict[str, Any]:
-    register = account.sip_register
+def fanvil_model(device: Device) -> FanvilModel:
+    return next((model for model in MODELS if model.id == device.model), _UNKNOWN_MODEL)
+
+
+def phonebook_filename(device: Device) -> str:
+    return f"{device.mac}{PHONEBOOK_SUFFIX}"
+
+
+def language(code: str | None, file_format: FanvilFormat) -> str | None:
+    table = SYSCONF_LANGUAGES if file_format is SYSCONF else VOIP_LANGUAGES
+    return table.get(code) if code else None
+
+
+def config_context(device: Device, link: str) -> dict[str, Any]:
+    """What the device and common files of both formats write."""
+    model = fanvil_model(device)
+    file_format = model.format
+    base = link.rstrip("/")
+    remote = [Book(book.name, book.url) for book in device.remote_phonebooks]
+    keys = fanvil_values.keys(device.line_keys, model.line_keys)
     return {
-        "line": account.line,
-        "enable": 1 if account.enabled else 0,
-        # Fanvil has no per-line label (vendors.md: only a per-phone screen title, `LCDTitle`,
-        # verify). The account name is kept here for overriding templates; ours omits it.
-        "name": _text(account.name),
-        "display_name": _text(account.sip_name),
-        "register_addr": _text(register.host) if register else "",
-        "register_port": (register.port if register else None) or DEFAULT_SIP_PORT,
-        "phone_number": _text(account.sip_user),
-        "register_user": _text(account.auth_id),
-        "register_pswd": _text(account.sip_password),
+        "accounts": [
+            fanvil_values.account(a, file_format.transports)
+            for a in sorted(device.accounts, key=lambda a: a.line)
+        ],
+        "ntp_server": text(device.ntp_server) if device.ntp_server is not None else None,
+        "zone": fanvil_values.zone(device_zone(device.timezone, device.timezone_offset)),
+        "language": language(device.language, file_format),
+        "admin_password": text(device.admin_password) if device.admin_password else None,
+        "provisioning": fanvil_values.provisioning(link, device.resync_minutes),
+        "firmware_url": text(device.firmware_url) if device.firmware_url else None,
+        "phonebooks": fanvil_values.phonebooks(
+            f"{base}/{phonebook_filename(device)}", remote, file_format.phonebook_slots
+        ),
+        "keys": keys,
+        "key_section": model.key_section,
+        "key_pages": fanvil_values.key_pages(keys, model.keys_per_page),
     }
-
-
-def time_zone(offset: UtcOffset) -> int:
-    """`Time_Zone` counts quarter hours: +3h is 12, -5h is -20, +5:30 is 22."""
-    return offset.minutes // 15
-
-
-def time_zone_name(offset: UtcOffset) -> str:
-    """`Time_Zone_Name`: `UTC+3`, `UTC-5`, `UTC+5:30`, `UTC`.
-
-    Fanvil's list mostly spells fixed offsets this way, but not uniformly (`UTC-05`, `UCT`
-    appear in configs seen in the field); the phone is expected to go by `Time_Zone` (verify).
-    """
-    if offset.minutes == 0:
-        return "UTC"
-    minutes = f":{offset.minutes_part:02d}" if offset.minutes_part else ""
-    return f"UTC{offset.sign}{offset.hours_part}{minutes}"
-
-
-# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
-def _text(value: str) -> str:
-    """Free text made safe for one XML text node (the template engine escapes markup)."""
-    return _NOT_XML.sub(" ", single_line(value))

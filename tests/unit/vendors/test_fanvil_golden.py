@@ -1,0 +1,192 @@
+"""Fanvil renders full-vocabulary sample devices to exactly the bytes of their golden files.
+
+Run with SONATA_UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff
+key by key against the sources below. "vendors.md" is /work/shared/docs/vendors.md (line
+numbers); "Wazo" is wazo-platform/wazo-provd-plugins plugins/wazo-fanvil (common/common.py,
+common/templates/base*.tpl, common/templates/common/model-v.tpl, serie-*/entry.py); "FusionPBX"
+is fusionpbx/fusionpbx resources/templates/provision/fanvil/{x4,x6u}/{$mac}.cfg. Where sources
+disagree, fanvil.py / fanvil_values.py say which one we follow and why (look for "verify").
+
+tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
+  file names <mac>.cfg, f0X4hw1.100.cfg ............... vendors.md l.129; Wazo serie-x/entry.py
+  file name <mac>-phonebook.xml ....................... our choice (fanvil.py docstring)
+  <?xml ...?><VOIP_CONFIG_FILE><version>2.0002</version> vendors.md l.137
+  GLOBAL_CONFIG_MODULE SNTP_Server, Enable_SNTP ....... vendors.md l.34, l.138
+  Time_Zone (quarter hours), Time_Zone_Name ........... vendors.md l.35, l.138 (name: our spelling)
+  Enable_DST, DST_Fixed_Type, DST_Min_Offset,
+  DST_{Start,End}_{Mon,Week,Wday,Hour,Min} ............ Wazo base.tpl + common.py (-1 = last week,
+                                                        Enable_DST 2), FusionPBX x4 (Fixed_Type 2)
+  Language (list index, de = 16) ...................... Wazo serie-x/entry.py _LOCALE
+  SIP_Line_List_Entry ID SIPn, Phone_Number,
+  Display_Name, Register_Addr/Port, Register_User,
+  Register_Pswd, Register_TTL, Enable_Reg ............. vendors.md l.26-33, l.139-141
+  Transport (0 UDP, 1 TCP, 2 TLS) ..................... vendors.md l.148; FusionPBX x4 (TLS 2)
+  Proxy_Addr/Proxy_Port (outbound proxy) .............. FusionPBX x4, Wazo base.tpl
+  Backup_Addr/Backup_Port/Backup_Transpo/Backup_TTL ... Wazo base.tpl
+  MWI_Num (voicemail) ................................. Wazo base.tpl, FusionPBX x4
+  MMI_CONFIG_MODULE MMI_Account_Entry Account1 admin .. Wazo base.tpl, FusionPBX x4
+  PHONE_CONFIG_MODULE Xml_PhoneBook_Entry XML-PBookN
+  Name/Addr (Sonata's phonebook first, 8 slots) ....... FusionPBX x4
+  Function_Key_Entry FkeyN Type/Value/Title ........... vendors.md l.149-150; Wazo common.py
+                                                        (`/ba` + pickup code + extension)
+  AUTOUPDATE_CONFIG_MODULE Download_Server_IP,
+  Config_File_Name, Download_Protocol, Download_Mode,
+  Download_Interval, Download_CommonConf/DeviceConf,
+  update_PB_Interval .................................. FusionPBX x4, Wazo base.tpl (values:
+                                                        fanvil_values.py)
+  Auto_Image_URL (firmware) ........................... Wazo base.tpl
+  raw settings GLOBAL_CONFIG_MODULE.SNTP_Timeout and
+  SIP_Line_List[SIP2].Register_TTL (replacing ours) ... key grammar: fanvil_params.py
+  PhoneBook/DirectoryEntry Name/Telephone/Mobile ...... vendors.md l.151; Other: verify
+
+tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 60 keys on 5 `internal` pages):
+  file names <mac>.cfg, F0V0X6U00000.cfg .............. vendors.md l.129; common name: verify
+  <?xml ...?><sysConf><Version>2.0000000000</Version> . vendors.md l.142
+  sip/line index=N PhoneNumber, DisplayName,
+  RegisterAddr/Port, RegisterUser, RegisterPswd,
+  EnableReg ........................................... vendors.md l.142-144
+  RegisterTTL, Transport (TLS 3), ProxyAddr/Port,
+  BackupAddr/Port/Transport/TTL, MWINum ............... Wazo base-V-series.tpl; FusionPBX x6u
+  phone/display/DefaultLanguage (ISO code) ............ FusionPBX x6u
+  phone/date SNTPServer, EnableSNTP, TimeZone,
+  TimeZoneName, EnableDST, DSTFixedType, DSTMinOffset,
+  DST{Start,End}{Mon,Week,Wday,Hour,Min} .............. Wazo base-V-series.tpl; FusionPBX x6u
+  phone/xmlContact index=N Name/Addr (5 slots) ........ Wazo base-V67.tpl; FusionPBX x6u
+  dsskey/internal index=P/Fkey index=I Type/Value/Title Wazo base-new.tpl + serie-x entry.py
+                                                        (12 per page); FusionPBX x6u (5 pages)
+  web/account index=1 Name admin, Password, Level 10 .. Wazo base-V-series.tpl
+  ap FlashServerIP, FlashFileName, FlashProtocol,
+  FlashMode, FlashInterval, DownloadCommonConf/
+  DeviceConf, updatePBInterval ........................ Wazo base-V67.tpl, FusionPBX x6u
+  fwCheck EnableAutoUpgrade, UpgradeServer1,
+  AutoUpgradeInterval (firmware) ...................... Wazo common/model-v.tpl
+  raw settings phone.date.SNTPTimeout,
+  sip.line.2.RegisterTTL (replacing ours) ............. key grammar: fanvil_params.py
+"""
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    RemotePhonebook,
+    Transport,
+)
+from sonata.domain.vendors import VENDORS
+from sonata.domain.vendors.base import FileKind, RenderRequest
+
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "fanvil"
+UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
+
+ACCOUNTS = (
+    Account(
+        line=1,
+        sip_register=HostPort("pbx.example.com"),
+        sip_user="4001",
+        sip_password="s3cret-4001",
+        name="Reception",
+        sip_name="Front Desk & Co",
+        sip_auth="auth4001",
+        transport=Transport.TLS,
+        register_expires=600,
+        outbound_proxy=HostPort("sbc.example.com", 5071),
+        backup_server=HostPort("pbx2.example.com"),
+        voicemail="*97",
+    ),
+    Account(
+        line=2,
+        sip_register=HostPort("10.0.0.10", 5080),
+        sip_user="4002",
+        sip_password="s3cret-4002",
+        sip_name="Anna Müller",
+        transport=Transport.TCP,
+        register_expires=300,
+    ),
+)
+KEYS = (
+    LineKey(LineKeyType.LINE, label="Line 1", line=1),
+    LineKey(LineKeyType.BLF, "4003", "Carl <BLF>", line=1, pickup_code="*8"),
+    LineKey(LineKeyType.SPEED_DIAL, "+49301234567", "Office", line=2),
+    LineKey(LineKeyType.KEY_EVENT, "F_MWI", "Mail"),
+)
+PHONEBOOK = (
+    Contact("Anna Müller", (ContactNumber("4002"), ContactNumber("+491701234567", NumberType.MOBILE))),
+    Contact("Ben & Co", (ContactNumber("+4930999", NumberType.HOME),)),
+)
+COMMON = {
+    "admin_password": "Adm1n-Secret",
+    "resync_minutes": 90,
+    "language": "de",
+    "timezone": "Europe/Berlin",
+    "ntp_server": "pool.ntp.org",
+    "line_keys": KEYS,
+    "phonebook": PHONEBOOK,
+    "remote_phonebooks": (RemotePhonebook("Company", "https://dir.example.com/company.xml"),),
+}
+
+SAMPLES = {
+    "x4": Device(
+        key="golden-fanvil-x4",
+        vendor="fanvil",
+        model="x4",
+        mac="0c383e0a0b04",
+        accounts=ACCOUNTS,
+        firmware_url="http://firmware.example.com/fanvil/x42.14.0.7386T20210730173312.z",
+        vendor_params=(
+            ("GLOBAL_CONFIG_MODULE.SNTP_Timeout", "60"),
+            ("SIP_CONFIG_MODULE.SIP_Line_List[SIP2].Register_TTL", "120"),
+        ),
+        **COMMON,  # type: ignore[arg-type]
+    ),
+    "x6u": Device(
+        key="golden-fanvil-x6u",
+        vendor="fanvil",
+        model="x6u",
+        mac="0c383e0a0b06",
+        accounts=ACCOUNTS,
+        firmware_url="https://firmware.example.com/fanvil/x6upro-2.12.16.17.z",
+        vendor_params=(("phone.date.SNTPTimeout", "60"), ("sip.line.2.RegisterTTL", "120")),
+        **COMMON,  # type: ignore[arg-type]
+    ),
+}
+COMMON_FILES = {"x4": "f0X4hw1.100.cfg", "x6u": "F0V0X6U00000.cfg"}
+
+
+def _files() -> list[tuple[str, str]]:
+    found = []
+    for model, device in SAMPLES.items():
+        found += [
+            (model, f"{device.mac}.cfg"),
+            (model, COMMON_FILES[model]),
+            (model, f"{device.mac}-phonebook.xml"),
+        ]
+    return found
+
+
+@pytest.mark.parametrize(("model", "filename"), _files(), ids=lambda value: str(value))
+def test_rendering_matches_the_golden_file(model: str, filename: str) -> None:
+    device = SAMPLES[model]
+    vendor = VENDORS["fanvil"]
+    requested = vendor.identify_file(filename)
+    assert requested is not None and requested.kind is not FileKind.NOT_SERVED
+    assert vendor.serves(device, requested)
+    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
+    ET.fromstring(rendered.body)
+    golden = GOLDEN / model / filename
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(rendered.body)
+    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
+    assert rendered.body == golden.read_bytes()
