@@ -5,9 +5,13 @@ from __future__ import annotations
 from sonata.domain.vendors.base import PhoneIdentity, PhoneModel, Vendor
 from sonata.domain.vendors.fanvil import Fanvil
 from sonata.domain.vendors.grandstream import Grandstream
+from sonata.domain.vendors.htek import Htek
+from sonata.domain.vendors.snom import Snom
 from sonata.domain.vendors.yealink import Yealink
 
-VENDORS: dict[str, Vendor] = {vendor.id: vendor for vendor in (Grandstream(), Yealink(), Fanvil())}
+VENDORS: dict[str, Vendor] = {
+    vendor.id: vendor for vendor in (Grandstream(), Yealink(), Fanvil(), Snom(), Htek())
+}
 
 
 def find_vendor(vendor_id: str) -> Vendor | None:

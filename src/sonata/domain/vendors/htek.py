@@ -1,0 +1,398 @@
+"""Htek UC9xx phones: `cfg<mac>.xml` files of Grandstream-like P-values in `<hl_provision>`.
+
+Files an Htek phone asks for at boot, in order (Htek's "UC900 Series IP Phones Provisioning" guide,
+Wazo's htek plugin): `cfg<DeviceCode>.xml` (a 4-digit code per model, `cfg0016.xml` for the UC903;
+not `cfgUC903.xml`), then `cfg<mac>` (a binary format), then `cfg<mac>.xml`. A revision of Htek's
+guide says a phone that got one of these files does not ask for the next ones, while Wazo serves a
+near-empty model file and relies on `cfg<mac>.xml` coming next (verify). Either way works when
+Sonata answers the model file with the complete device config, the same bytes as `cfg<mac>.xml`. The
+binary `cfg<mac>`, the `<mac>.cfg` and `factory000x.bin` that Htek's redirection flow lists are
+quiet 404s.
+
+`cfg<mac>.xml` is a Grandstream-style name too: which vendor module reads a request is decided
+by the device the MAC belongs to, so both vendors can claim it.
+
+P-values: Htek's exported configuration template (as used by a FusionPBX-style provisioning
+template for the UC903: accounts 1-4, line keys, time zone, DST, auto provision, phonebook
+download, admin password) and Wazo's htek plugin (time zone codes, line key numbering and types).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+from sonata.domain.mac import parse_mac
+from sonata.domain.model import (
+    Account,
+    Contact,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    Transport,
+)
+from sonata.domain.ports import TemplateEngine
+from sonata.domain.timezones import device_zone
+from sonata.domain.vendors.base import (
+    XML,
+    FileKind,
+    PhoneIdentity,
+    PhoneModel,
+    RenderedFile,
+    RenderRequest,
+    RequestedFile,
+    Vendor,
+    single_line,
+)
+from sonata.domain.vendors.params import replace_xml_children, value_problem
+from sonata.domain.vendors.snom_zone import DstChange, local_zone
+
+DEFAULT_SIP_PORT = 5060
+
+# Line keys: Wazo's htek plugin-info (firmware 2.0.4.4.58 / 2.0.4.6.41). Accounts: the phones have
+# up to 6 (UC903, UC921), 8 (UC923), 12 (UC924) and 16 (UC926), but no source gives the P-values of
+# accounts 5 and up, so the catalogue offers the 4 Sonata can write: a fifth line is refused when the
+# device is saved instead of being left out of the file. The UC921 is in Htek's UC900 list but in no
+# source we read: 20 keys like the UC903 (verify).
+SETTABLE_ACCOUNTS = 4
+MODELS = (
+    PhoneModel("uc902", "UC902", 4, 0),
+    PhoneModel("uc903", "UC903", SETTABLE_ACCOUNTS, 20),
+    PhoneModel("uc912", "UC912", 4, 12),
+    PhoneModel("uc912g", "UC912G", 4, 12),
+    PhoneModel("uc921", "UC921", SETTABLE_ACCOUNTS, 20),
+    PhoneModel("uc923", "UC923", SETTABLE_ACCOUNTS, 20),
+    PhoneModel("uc924", "UC924", SETTABLE_ACCOUNTS, 28),
+    PhoneModel("uc926", "UC926", SETTABLE_ACCOUNTS, 36),
+)
+# cfg<DeviceCode>.xml per model (Wazo's htek plugin; Htek: "0012 represents UC924, 0019 UC912 and
+# UC912G"). The UC921's code is unknown: any 4-digit code not listed here is served to any Htek
+# device (the MAC, from the User-Agent or the personal link, decides whose config it is).
+DEVICE_CODES = {
+    "uc902": "0017",
+    "uc903": "0016",
+    "uc912": "0019",
+    "uc912g": "0019",
+    "uc923": "0013",
+    "uc924": "0012",
+    "uc926": "0010",
+}
+
+
+class AccountPValues(NamedTuple):
+    """The P-value of each account setting, for one account line."""
+
+    enable: str
+    server: str
+    failover_server: str
+    outbound_proxy: str
+    transport: str
+    label: str
+    user: str
+    auth: str
+    password: str
+    display_name: str
+    expires: str
+    voicemail: str
+
+
+# Accounts 1-4 from Htek's configuration template (account 2 is numbered unlike Grandstream's).
+# Accounts 5 and up (UC903, UC921, UC923, UC924, UC926) are in no source we read: they are not
+# written (verify before guessing: a wrong P-value silently changes some other setting).
+ACCOUNT_P_VALUES: dict[int, AccountPValues] = {
+    1: AccountPValues(
+        "P271", "P47", "P967", "P48", "P130", "P20000", "P35", "P36", "P34", "P3", "P32", "P33"
+    ),
+    2: AccountPValues(
+        "P401", "P747", "P987", "P748", "P830", "P20001", "P735", "P736", "P734", "P703", "P732", "P426"
+    ),
+    3: AccountPValues(
+        "P501", "P502", "P988", "P503", "P930", "P20002", "P504", "P505", "P506", "P507", "P512", "P526"
+    ),
+    4: AccountPValues(
+        "P601", "P602", "P989", "P603", "P1030", "P20003", "P604", "P605", "P606", "P607", "P612", "P626"
+    ),
+}
+
+TRANSPORTS = {Transport.UDP: 0, Transport.TCP: 1, Transport.TLS: 2}
+
+
+class KeyPValues(NamedTuple):
+    type: str
+    value: str
+    label: str
+    account: str
+    pickup_code: str
+
+
+# Line key types: 1 line, 2 speed dial, 3 BLF (Wazo's htek plugin); the rest from Htek's key type
+# list (Panic Button guide: 5 voicemail, 6 direct pickup, 7 group pickup, 9 intercom, 11 prefix, ...,
+# 21 DND, 22 redial). DTMF = 10 fills the one gap of that list between intercom and prefix (verify).
+KEY_TYPES = {LineKeyType.LINE: 1, LineKeyType.SPEED_DIAL: 2, LineKeyType.BLF: 3, LineKeyType.DTMF: 10}
+KEY_NONE = 0
+# KEY_EVENT values: an Htek key type number, or one of these names.
+KEY_EVENTS = {
+    "voicemail": 5, "direct_pickup": 6, "group_pickup": 7, "park": 8, "intercom": 9, "prefix": 11,
+    "local_group": 12, "xml_group": 13, "ldap": 15, "network_directories": 16, "forward": 18,
+    "dnd": 21, "redial": 22, "call_return": 23, "sms": 24, "record": 25, "paging": 47,
+}  # fmt: skip
+
+# P64 time zone codes by UTC offset in minutes (Wazo's htek plugin). The code names one zone of
+# the phone's list; daylight saving is written separately (P75, P23117-P23125). An offset without
+# a code (+5:45, +6:30, +8:45, -9:30, -12, +14) leaves the phone's zone alone.
+TIME_ZONE_CODES = {
+    -660: 105, -600: 2, -540: 3, -480: 6, -420: 10, -360: 14, -300: 18, -270: 19, -240: 20,
+    -210: 26, -180: 30, -120: 31, -60: 32, 0: 33, 60: 49, 120: 57, 180: 73, 210: 74, 240: 77,
+    300: 83, 330: 84, 360: 85, 420: 88, 480: 89, 540: 93, 570: 94, 600: 96, 630: 100, 660: 101,
+    720: 102, 765: 103, 780: 104,
+}  # fmt: skip
+
+# P8621 LCD language: a list index. No source we read lists the indices; this follows the order of
+# the phone's language menu as far as known (English first, then Chinese) and must be verified on
+# a phone (vendorParams P8621 overrides it).
+LANGUAGES = {
+    "en": "0", "fr": "3", "de": "4", "it": "5", "pl": "6",
+    "pt": "7", "es": "8", "tr": "9", "ru": "10", "nl": "11",
+}  # fmt: skip
+
+# Phonebook download: Grandstream's P330 values (0 off, 1 HTTP, 2 TFTP, 3 HTTPS) and upgrade mode
+# P212 (1 HTTP, 2 HTTPS); Htek kept Grandstream's numbering for both parameters (verify P212: one
+# published Htek template writes 3 next to an http:// path).
+PHONEBOOK_PROTOCOLS = {"http": 1, "https": 3}
+UPGRADE_MODES = {"http": 1, "https": 2}
+PHONEBOOK_FILENAME = "phonebook.xml"
+NUMBER_TYPES = {NumberType.WORK: "Work", NumberType.MOBILE: "Mobile", NumberType.HOME: "Home"}
+
+# Htek User-Agents: `Htek <model> <firmware> <mac>` (vendors.md, Wazo's htek plugin):
+#   Htek UC903 2.0.4.2 00:1f:c1:1c:22:a9
+_MODEL = re.compile(r"^uc[0-9]{3,4}[a-z]*$", re.IGNORECASE)
+_VERSION = re.compile(r"^v?(?P<version>[0-9]+(?:\.[0-9]+)+)$", re.IGNORECASE)
+_P_VALUE = re.compile(r"P[0-9]{1,5}")
+_KEY_TYPE_NUMBER = re.compile(r"[0-9]{1,3}")
+
+_DEVICE_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
+_MODEL_FILE = re.compile(r"cfg(?P<code>[0-9]{4})\.xml", re.IGNORECASE)
+_BINARY_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})", re.IGNORECASE)
+_REDIRECT_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
+_FACTORY_FILE = re.compile(r"factory[0-9]{4}\.bin", re.IGNORECASE)
+# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+class Htek(Vendor):
+    id = "htek"
+    name = "Htek"
+    models = MODELS
+    languages = LANGUAGES
+
+    def device_filename(self, device: Device) -> str:
+        return f"cfg{device.mac}.xml"
+
+    def identify_file(self, filename: str) -> RequestedFile | None:
+        if match := _DEVICE_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
+        if match := _MODEL_FILE.fullmatch(filename):
+            model = next((m for m, code in DEVICE_CODES.items() if code == match["code"]), None)
+            return RequestedFile(FileKind.COMMON_CONFIG, None, model)
+        if filename.lower() == PHONEBOOK_FILENAME:
+            return RequestedFile(FileKind.PHONEBOOK)
+        for pattern in (_BINARY_FILE, _REDIRECT_FILE):
+            if match := pattern.fullmatch(filename):
+                return RequestedFile(FileKind.NOT_SERVED, match["mac"].lower())
+        if _FACTORY_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.NOT_SERVED)
+        return None
+
+    def serves(self, device: Device, requested: RequestedFile) -> bool:
+        """A model file is the device's when the model shares its device code (UC912 and UC912G)."""
+        if requested.kind is FileKind.COMMON_CONFIG and requested.model is not None:
+            return DEVICE_CODES.get(device.model) == DEVICE_CODES[requested.model]
+        return super().serves(device, requested)
+
+    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+        tokens = user_agent.split()
+        if not tokens or tokens[0].lower() != "htek":
+            return None
+        rest = tokens[1:]
+        model = next((token.lower() for token in rest if _MODEL.match(token)), None)
+        versions = [match["version"] for token in rest if (match := _VERSION.match(token))]
+        # A hardware revision (`V1.0`) may precede the firmware: prefer a version of 3+ parts.
+        firmware = next((v for v in versions if v.count(".") >= 2), versions[0] if versions else None)
+        macs = [mac for mac in map(parse_mac, rest) if mac is not None]
+        return PhoneIdentity(self.id, model, firmware, macs[-1] if macs else None)
+
+    def check_param(self, key: str, value: str) -> str | None:
+        if not _P_VALUE.fullmatch(key):
+            return "Htek settings are P-values such as P8 or P20000"
+        return value_problem(value)
+
+    def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
+        return replace_xml_children(text, params, "config")
+
+    def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
+        # The model file carries the whole device config (the phone may stop at the first file it
+        # gets), vendor settings included: render it exactly as the device file.
+        if request.requested.kind is FileKind.COMMON_CONFIG:
+            device_file = dataclasses.replace(request.requested, kind=FileKind.DEVICE_CONFIG)
+            request = dataclasses.replace(request, requested=device_file)
+        return super().render(request, engine)
+
+    def template_for(self, request: RenderRequest) -> tuple[str, str]:
+        if request.requested.kind is FileKind.PHONEBOOK:
+            return "htek/phonebook.xml.j2", XML
+        return "htek/device.xml.j2", XML
+
+    def context(self, request: RenderRequest) -> Mapping[str, Any]:
+        device = request.device
+        if request.requested.kind is FileKind.PHONEBOOK:
+            return {"contacts": [_contact(contact) for contact in device.phonebook]}
+        link = request.link.rstrip("/")
+        accounts = sorted(device.accounts, key=lambda account: account.line)
+        return {
+            "provisioning": _provisioning(link, device.resync_minutes),
+            "phonebook": _phonebook_download(link, device.resync_minutes),
+            "accounts": [_account(account) for account in accounts],
+            "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
+            "zone": _zone(device),
+            "language": LANGUAGES.get(device.language) if device.language else None,
+            "admin_password": _text(device.admin_password) or None,
+            "firmware_path": _text(firmware_directory(device.firmware_url)) if device.firmware_url else None,
+            "keys": [_key(number, key) for number, key in enumerate(device.line_keys, start=1)],
+        }
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
+
+
+def _provisioning(link: str, resync_minutes: int | None) -> dict[str, Any]:
+    """P237 config server (the link, with its scheme, as Htek's own templates write it), P212 its
+    protocol, P194/P193 periodic check every N minutes (0 = only at boot)."""
+    return {
+        "mode": UPGRADE_MODES.get(_scheme(link), UPGRADE_MODES["http"]),
+        "url": _text(link),
+        "auto": 1 if resync_minutes else 0,
+        "minutes": resync_minutes,
+    }
+
+
+def _phonebook_download(link: str, resync_minutes: int | None) -> dict[str, Any]:
+    """P330/P331/P332: the phone appends `phonebook.xml` to the path, as Grandstream phones do
+    (verify on Htek); the name carries no MAC, so on the common link the MAC comes from the
+    User-Agent (Htek phones always send it)."""
+    return {
+        "protocol": PHONEBOOK_PROTOCOLS.get(_scheme(link), PHONEBOOK_PROTOCOLS["http"]),
+        "url": _text(link),
+        "minutes": resync_minutes or 0,
+    }
+
+
+def firmware_directory(url: str) -> str:
+    """P192 is the firmware server *path*: the phone asks it for its own model's firmware file, so
+    the directory of the administrator's firmware URL is written (a URL ending in `/` is one)."""
+    parts = urlsplit(url)
+    if not parts.path.strip("/"):
+        return url.rstrip("/")
+    path = parts.path.rstrip("/") if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _host_port(value: HostPort | None) -> str:
+    return str(HostPort(value.host, value.port or DEFAULT_SIP_PORT)) if value else ""
+
+
+def _account(account: Account) -> dict[str, Any]:
+    expires = account.register_expires
+    return {
+        "line": account.line,
+        "P": ACCOUNT_P_VALUES[account.line],
+        "enable": 1 if account.enabled else 0,
+        "server": _text(_host_port(account.sip_register)),
+        "failover_server": _text(_host_port(account.backup_server)),
+        "outbound_proxy": _text(_host_port(account.outbound_proxy)),
+        "transport": TRANSPORTS[account.transport],
+        "label": _text(account.name),
+        "user": _text(account.sip_user),
+        "auth": _text(account.auth_id),
+        "password": _text(account.sip_password),
+        "display_name": _text(account.sip_name),
+        # Register expiration in minutes, as Grandstream's P32 (verify: Htek's web page shows no unit).
+        "expires": max(1, -(-expires // 60)) if expires is not None else None,
+        "voicemail": _text(account.voicemail),
+    }
+
+
+def _zone(device: Device) -> dict[str, Any] | None:
+    """P64 zone code for the winter offset; P75 DST on/off with the rule "by week" (P23117 = 1, as
+    Yealink's dst_time_type; verify), month, week (5 = last), weekday (0 = Sunday, as Grandstream
+    counts; verify), hour. Whole hours only; a one-hour shift is assumed (Lord Howe's 30 minutes
+    cannot be written)."""
+    zone = device_zone(device.timezone, device.timezone_offset)
+    if zone is None:
+        return None
+    local = local_zone(zone)
+    code = TIME_ZONE_CODES.get(local.standard_minutes)
+    if code is None:
+        return None
+    dst = local.dst
+    if dst is None:
+        return {"code": code, "dst": None}
+    return {"code": code, "dst": {"start": _dst_change(dst.start), "end": _dst_change(dst.end)}}
+
+
+def _dst_change(change: DstChange) -> dict[str, int]:
+    return {
+        "month": change.month,
+        "week": change.week,
+        "weekday": change.weekday,
+        "hour": change.minutes // 60,
+    }
+
+
+def key_p_values(number: int) -> KeyPValues:
+    """Line key N: keys 1-4 at 41200+ (fields 100 apart), 5-36 at 20200+, 37+ at 23000+ (5 per key)."""
+    if number <= 4:
+        base = 41200 + number - 1
+        return KeyPValues(*(f"P{base + 100 * field}" for field in range(5)))
+    base = 20200 + 5 * (number - 5) if number <= 36 else 23000 + 5 * (number - 37)
+    return KeyPValues(*(f"P{base + field}" for field in range(5)))
+
+
+def _key(number: int, key: LineKey) -> dict[str, Any]:
+    event = key.type is LineKeyType.KEY_EVENT
+    return {
+        "number": number,
+        "P": key_p_values(number),
+        "type": _event_type(key.value) if event else KEY_TYPES[key.type],
+        "value": "" if event else _text(key.value),
+        "label": _text(key.label),
+        # The account a key uses counts from 0, as Grandstream's (verify).
+        "account": key.line - 1,
+        "pickup_code": _text(key.pickup_code) if key.type is LineKeyType.BLF else "",
+    }
+
+
+def _event_type(value: str) -> int:
+    """A key event is an Htek key type: its number, or a name from KEY_EVENTS; else no function."""
+    if _KEY_TYPE_NUMBER.fullmatch(value):
+        return int(value)
+    return KEY_EVENTS.get(value.strip().lower(), KEY_NONE)
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    """Grandstream's AddressBook format (the phonebook download P330-P333 is Grandstream's; verify
+    Htek's reading of it). The whole name goes in FirstName: the phone shows "First Last"."""
+    return {
+        "name": _text(contact.name),
+        "numbers": [{"number": _text(n.number), "type": NUMBER_TYPES[n.type]} for n in contact.numbers],
+    }
+
+
+def _text(value: str) -> str:
+    """Free text made safe for one XML text node (the template engine escapes markup)."""
+    return _NOT_XML.sub(" ", single_line(value))

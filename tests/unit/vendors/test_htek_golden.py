@@ -1,0 +1,145 @@
+"""A full-vocabulary Htek UC923 renders to exactly the bytes of its golden files.
+
+Run with SONATA_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, then review
+the diff key by key against the sources below.
+
+Sources: "vendors.md" = /work/shared/docs/vendors.md; "Wazo" = wazo-platform/wazo-provd-plugins,
+plugins/wazo-htek (common/common.py, 2.0.4.4.58/templates/base.tpl and common/model.tpl, entry.py,
+plugin-info); "Htek template" = an Htek UC903 configuration template as exported by the phone and
+used by a FusionPBX-style provisioning template (P-values with para names, accounts 1-4); "Htek
+guide" = Htek's "UC900 Series IP Phones Provisioning" and Panic Button pages.
+
+tests/golden/htek/cfg001fc11c22a9.xml (device config, vendor params applied; the model file
+cfg0013.xml is the same bytes):
+  file name cfg<mac>.xml, lowercase MAC .................... vendors.md l.160, Htek guide
+  <?xml ...?><hl_provision version="1"><config version="1"> vendors.md l.160, Wazo base.tpl
+  para="..." names ......................................... Htek template, Wazo base.tpl
+  P212 upgrade mode, P237 config server path ............... Htek template, Wazo model.tpl (P212 = 1, HTTP)
+  P194 auto upgrade, P193 check interval (minutes) ......... Htek template
+  P192 firmware server path ................................ Htek template, Wazo model.tpl
+  P330 / P331 / P332 phonebook download .................... Htek template (vendors.md l.67: Grandstream's)
+  P2 admin password ........................................ Htek template
+  P30 NTP server ........................................... vendors.md l.160, Wazo base.tpl
+  P8621 LCD language (index: verify, see htek.py) .......... Htek template
+  P64 time zone code ....................................... vendors.md l.160; codes: Wazo common.py _TZ_INFO
+  P75, P23117-P23125 DST by week ........................... Htek template
+  P271/P401/P501 active, P47/P747/P502 server,
+  P35/P735/P504 user, P36/P736/P505 auth, P34/P734/P506 password,
+  P3/P703/P507 display name ................................ vendors.md l.160 (account 1), Htek template
+  P967/P987/P988 failover server, P48/P748/P503 outbound,
+  P130/P830/P930 transport, P20000-P20002 label,
+  P32/P732/P512 register expiration, P33/P426/P526 voicemail  Htek template
+  line keys: type/value/label/account/pickup at 41200+ (keys 1-4) and 20200+ (5-36);
+  types 1 line, 2 speed dial, 3 BLF ........................ Wazo common.py (_gen_param_num, _add_fkeys)
+  type 10 DTMF, 21 DND ..................................... Htek guide (Panic Button key types; 10: verify)
+  P8 (vendor param, added), P30 (vendor param, replaced) ... vendor params
+
+tests/golden/htek/phonebook.xml (the phone appends phonebook.xml to P331):
+  <AddressBook><Contact><FirstName/><LastName/><Phone type><phonenumber/><accountindex/>
+  ........................................................... vendors.md l.91-92 (Grandstream's; verify)
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    RemotePhonebook,
+    Transport,
+)
+from sonata.domain.vendors import VENDORS
+from sonata.domain.vendors.base import RenderRequest
+
+LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "htek"
+UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
+
+SAMPLE = Device(
+    key="golden-htek",
+    vendor="htek",
+    model="uc923",
+    mac="001fc11c22a9",
+    title="Front desk",
+    timezone="Europe/Berlin",
+    timezone_offset="GMT+01",
+    ntp_server="pool.ntp.org",
+    accounts=(
+        Account(
+            line=1,
+            sip_register=HostPort("pbx.example.com"),
+            sip_user="3001",
+            sip_password="s3cret-3001",
+            name="Reception",
+            sip_name="Anna Müller",
+            sip_auth="auth3001",
+            transport=Transport.TLS,
+            register_expires=600,
+            outbound_proxy=HostPort("proxy.example.com", 5061),
+            backup_server=HostPort("backup.example.com"),
+            voicemail="*97",
+        ),
+        Account(
+            line=2,
+            sip_register=HostPort("pbx.example.com", 5080),
+            sip_user="3002",
+            sip_password="s3cret-3002",
+            name="Support & Sales",
+            sip_name="Support <line>",
+            transport=Transport.TCP,
+            voicemail="*98",
+        ),
+        Account(line=3, sip_register=None, sip_user="", enabled=False),
+    ),
+    admin_password="4dm1n-s3cret",
+    resync_minutes=60,
+    firmware_url="http://fw.example.com/htek/uc923/fw923.rom",
+    language="de",
+    line_keys=(
+        LineKey(LineKeyType.LINE, label="Line 1"),
+        LineKey(LineKeyType.BLF, "3010", "Bob", line=1, pickup_code="*8"),
+        LineKey(LineKeyType.SPEED_DIAL, "+4930123456", "Office", line=2),
+        LineKey(LineKeyType.DTMF, "*21#", "Forward"),
+        LineKey(LineKeyType.KEY_EVENT, "dnd", "Quiet"),
+    ),
+    phonebook=(
+        Contact("Anna Müller", (ContactNumber("100"), ContactNumber("+491701234567", NumberType.MOBILE))),
+        Contact("Pizza Roma", (ContactNumber("+4930555", NumberType.HOME),)),
+    ),
+    # Htek has no remote phonebook setting Sonata knows: not written.
+    remote_phonebooks=(RemotePhonebook("Company", "https://dir.example.com/htek/directory.xml"),),
+    vendor_params=(("P8", "0"), ("P30", "time.example.org")),
+)
+
+FILES = ["cfg001fc11c22a9.xml", "phonebook.xml"]
+
+
+def render(filename: str) -> bytes:
+    vendor = VENDORS["htek"]
+    requested = vendor.identify_file(filename)
+    assert requested is not None
+    return vendor.render(RenderRequest(SAMPLE, requested, filename, LINK), Jinja2TemplateEngine()).body
+
+
+@pytest.mark.parametrize("filename", FILES)
+def test_rendering_matches_the_golden_file(filename: str) -> None:
+    body = render(filename)
+    golden = GOLDEN / filename
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(body)
+    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
+    assert body == golden.read_bytes()
+
+
+def test_the_model_file_is_the_device_config() -> None:
+    assert render("cfg0013.xml") == render("cfg001fc11c22a9.xml")

@@ -1,0 +1,171 @@
+"""No account field, contact, label or vendorParams value can break an Htek file.
+
+Every rendered file must parse as XML, and every value must come back out of its own P-value
+exactly as Sonata cleaned it (control characters and non-XML characters become spaces).
+"""
+
+import re
+import xml.etree.ElementTree as ET
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.domain.model import (
+    Account,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+)
+from sonata.domain.vendors.base import RenderRequest, single_line
+from sonata.domain.vendors.htek import ACCOUNT_P_VALUES, Htek, key_p_values
+from sonata.domain.vendors.params import value_problem
+
+VENDOR = Htek()
+ENGINE = Jinja2TemplateEngine()
+LINK = "http://sonata.example.net:8080/v1/token/group-token-0001"
+MAC = "001fc11c22a9"
+FAST = settings(max_examples=75, deadline=None)
+
+texts = st.text(max_size=40)
+# Random P-values, and P-values Sonata renders itself.
+param_keys = st.one_of(
+    st.sampled_from(["P30", "P47", "P271", "P237", "P41200"]), st.from_regex(r"P[0-9]{1,5}", fullmatch=True)
+)
+param_values = st.text(max_size=40).filter(lambda value: value_problem(value) is None)
+
+
+def clean(value: str) -> str:
+    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
+
+
+def render(dev: Device, filename: str) -> ET.Element:
+    requested = VENDOR.identify_file(filename)
+    assert requested is not None
+    return ET.fromstring(VENDOR.render(RenderRequest(dev, requested, filename, LINK), ENGINE).body)
+
+
+def device(**fields: object) -> Device:
+    return Device(key="k1", vendor="htek", model="uc926", mac=MAC, **fields)  # type: ignore[arg-type]
+
+
+def p_values(tree: ET.Element) -> dict[str, str]:
+    config = tree.find("config")
+    assert config is not None
+    values = {element.tag: element.text or "" for element in config}
+    assert len(values) == len(config)  # each P-value once
+    return values
+
+
+@FAST
+@given(
+    line=st.sampled_from(sorted(ACCOUNT_P_VALUES)),
+    name=texts,
+    display=texts,
+    user=texts,
+    auth=texts,
+    password=texts,
+    voicemail=texts,
+)
+def test_account_fields_stay_inside_their_p_values(
+    line: int, name: str, display: str, user: str, auth: str, password: str, voicemail: str
+) -> None:
+    account = Account(
+        line=line,
+        sip_register=HostPort("pbx.example.com"),
+        sip_user=user,
+        sip_password=password,
+        name=name,
+        sip_name=display,
+        sip_auth=auth,
+        voicemail=voicemail,
+    )
+    for filename in (f"cfg{MAC}.xml", "cfg0010.xml"):
+        values = p_values(
+            render(device(accounts=(account,), ntp_server=name, admin_password=password), filename)
+        )
+        p = ACCOUNT_P_VALUES[line]
+        assert values[p.label] == clean(name)
+        assert values[p.display_name] == clean(display)
+        assert values[p.user] == clean(user)
+        assert values[p.auth] == clean(auth or user)
+        assert values[p.password] == clean(password)
+        assert values[p.voicemail] == clean(voicemail)
+        assert values["P30"] == clean(name)
+        assert values.get("P2") == (clean(password) or None)
+
+
+@FAST
+@given(labels=st.lists(texts, min_size=1, max_size=6), value=texts, pickup=texts)
+def test_line_key_labels_and_values_stay_inside_their_p_values(
+    labels: list[str], value: str, pickup: str
+) -> None:
+    line_keys = (
+        *(LineKey(LineKeyType.SPEED_DIAL, value, label) for label in labels),
+        LineKey(LineKeyType.BLF, value, labels[0], pickup_code=pickup),
+        LineKey(LineKeyType.KEY_EVENT, value, labels[0]),
+    )
+    values = p_values(render(device(line_keys=line_keys), f"cfg{MAC}.xml"))
+    for number, label in enumerate(labels, start=1):
+        key = key_p_values(number)
+        assert (values[key.type], values[key.value], values[key.label]) == ("2", clean(value), clean(label))
+    blf = key_p_values(len(labels) + 1)
+    assert (values[blf.type], values[blf.value], values[blf.pickup_code]) == (
+        "3",
+        clean(value),
+        clean(pickup),
+    )
+    event = key_p_values(len(labels) + 2)
+    assert values[event.value] == ""
+    assert values[event.type].isdigit()
+
+
+@FAST
+@given(
+    contacts=st.lists(
+        st.tuples(texts, st.lists(st.tuples(texts, st.sampled_from(NumberType)), min_size=1, max_size=3)),
+        max_size=4,
+    )
+)
+def test_contacts_stay_inside_their_elements(
+    contacts: list[tuple[str, list[tuple[str, NumberType]]]],
+) -> None:
+    phonebook = tuple(
+        Contact(name, tuple(ContactNumber(n, t) for n, t in numbers)) for name, numbers in contacts
+    )
+    tree = render(device(phonebook=phonebook), "phonebook.xml")
+    found = [
+        (contact.findtext("FirstName"), [phone.findtext("phonenumber") for phone in contact.findall("Phone")])
+        for contact in tree.findall("Contact")
+    ]
+    assert found == [(clean(name), [clean(number) for number, _ in numbers]) for name, numbers in contacts]
+
+
+@FAST
+@given(params=st.dictionaries(param_keys, param_values, max_size=6), name=texts)
+def test_vendor_params_are_written_once_exactly_and_smuggle_nothing(
+    params: dict[str, str], name: str
+) -> None:
+    account = Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", name=name)
+    fields: dict[str, object] = {
+        "accounts": (account,),
+        "timezone": "Europe/Berlin",
+        "line_keys": (LineKey(LineKeyType.LINE),),
+    }
+    plain = p_values(render(device(**fields), f"cfg{MAC}.xml"))
+    values = p_values(render(device(**fields, vendor_params=tuple(params.items())), f"cfg{MAC}.xml"))
+    for key, value in params.items():
+        assert values[key] == value
+    assert set(values) == set(plain) | set(params)
+
+
+@FAST
+@given(key=st.text(max_size=12), value=st.text(max_size=20))
+def test_any_key_the_check_accepts_can_be_written(key: str, value: str) -> None:
+    if VENDOR.check_param(key, value) is not None:
+        return
+    assert p_values(render(device(vendor_params=((key, value),)), f"cfg{MAC}.xml"))[key] == value
