@@ -29,7 +29,9 @@ def create_engine(url: str) -> AsyncEngine:
     converted = async_url(url)
     if not converted.startswith("sqlite"):
         return create_async_engine(converted, pool_pre_ping=True)
-    engine = create_async_engine(converted, connect_args={"timeout": 30})
+    # One connection: SQLite has a single writer anyway, and queueing in the pool is cheaper
+    # than SQLite's busy-wait sleeps when several connections contend for the write lock.
+    engine = create_async_engine(converted, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 
