@@ -106,3 +106,54 @@ def test_grandstream_grp_named_items(server: Server) -> None:
 def test_a_phone_of_another_vendor_gets_the_uniform_404(server: Server, user_agent: str) -> None:
     device = publish(server, "grandstream", "gxp1630", "c074ad100002")
     fetch(server, f"{device['links']['personal']}/cfgc074ad100002.xml", user_agent, 404)
+
+
+def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
+    for model, mac, common_file in (("x4", "0c383e100001", "f0X4hw1.100.cfg"),
+                                    ("x6u", "0c383e100002", "F0V0X6U00000.cfg")):
+        device = publish(server, "fanvil", model, mac)
+        user_agent = f"Fanvil {model.upper()} 2.10.2.6887 {mac}"
+        for link in links(device):
+            common = ET.fromstring(fetch(server, f"{link}/{common_file}", user_agent))
+            config_text = fetch(server, f"{link}/{mac}.cfg", user_agent)
+            config = ET.fromstring(config_text)
+            assert common.tag == config.tag == ("VOIP_CONFIG_FILE" if model == "x4" else "sysConf")
+            assert "boot-pw-502" in config_text and link in config_text
+            fetch(server, f"{link}/fanvil_{model}_hw1.txt", user_agent, 404)
+            fetch(server, f"{link}/f0X3shw1.100.cfg", user_agent, 404)  # another model's common file
+            phonebook_urls = [url for url in re.findall(r">(https?://[^<]+)<", config_text) if "phonebook" in url]
+            assert phonebook_urls and phonebook_urls[0].startswith(link + "/")
+            book = ET.fromstring(fetch(server, phonebook_urls[0], user_agent))
+            assert book.tag == "PhoneBook" and "Reception" in ET.tostring(book, encoding="unicode")
+
+
+def test_snom_boot_sequence(server: Server) -> None:
+    mac = "000413100001"
+    device = publish(server, "snom", "d715", mac)
+    user_agent = "Mozilla/4.0 (compatible; snomD715-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413100001)"
+    for link in links(device):
+        for setting_files in ("snom715.htm", "snom715-000413100001.htm"):
+            listing = ET.fromstring(fetch(server, f"{link}/{setting_files}", user_agent))
+            urls = [element.get("url", "") for element in listing.iter("file")]
+            assert [url.rsplit("/", 1)[1] for url in urls] == ["000413100001.xml", "tbook-000413100001.xml"]
+            settings_text, book_text = (fetch(server, url, user_agent) for url in urls)
+            settings = ET.fromstring(settings_text)
+            assert settings.tag == "settings" and "boot-pw-502" in settings_text
+            assert "Reception" in book_text and ET.fromstring(book_text).tag == "tbook"
+        fetch(server, f"{link}/000413100001.xml", user_agent)  # lowercase MAC is accepted too
+        fetch(server, f"{link}/snomD715.htm", user_agent)  # the other spelling of the model file
+
+
+def test_htek_boot_sequence(server: Server) -> None:
+    mac = "001fc1100001"
+    device = publish(server, "htek", "uc903", mac, language="en")
+    user_agent = "Htek UC903 2.0.4.2 00:1f:c1:10:00:01"
+    for link in links(device):
+        code_file = fetch(server, f"{link}/cfg0016.xml", user_agent)
+        fetch(server, f"{link}/cfg{mac}", user_agent, 404)
+        config = fetch(server, f"{link}/cfg{mac}.xml", user_agent)
+        assert code_file == config
+        values = {element.tag: element.text or "" for element in ET.fromstring(config).iter()}
+        assert values["P34"] == "boot-pw-501" and values["P237"].endswith(link.split("://", 1)[1])
+        book = ET.fromstring(fetch(server, f"{link}/phonebook.xml", user_agent))
+        assert "Reception" in ET.tostring(book, encoding="unicode")
