@@ -128,19 +128,19 @@ def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
 
 
 def test_snom_boot_sequence(server: Server) -> None:
-    mac = "000413100001"
+    mac = "000413abcd01"
     device = publish(server, "snom", "d715", mac)
-    user_agent = "Mozilla/4.0 (compatible; snomD715-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413100001)"
+    user_agent = "Mozilla/4.0 (compatible; snomD715-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413ABCD01)"
     for link in links(device):
-        for setting_files in ("snom715.htm", "snom715-000413100001.htm"):
+        for setting_files in ("snom715.htm", "snom715-000413ABCD01.htm"):
             listing = ET.fromstring(fetch(server, f"{link}/{setting_files}", user_agent))
             urls = [element.get("url", "") for element in listing.iter("file")]
-            assert [url.rsplit("/", 1)[1] for url in urls] == ["000413100001.xml", "tbook-000413100001.xml"]
+            assert [url.rsplit("/", 1)[1] for url in urls] == ["000413ABCD01.xml", "tbook-000413ABCD01.xml"]
             settings_text, book_text = (fetch(server, url, user_agent) for url in urls)
             settings = ET.fromstring(settings_text)
             assert settings.tag == "settings" and "boot-pw-502" in settings_text
             assert "Reception" in book_text and ET.fromstring(book_text).tag == "tbook"
-        fetch(server, f"{link}/000413100001.xml", user_agent)  # lowercase MAC is accepted too
+        fetch(server, f"{link}/000413abcd01.xml", user_agent)  # lowercase MAC is accepted too
         fetch(server, f"{link}/snomD715.htm", user_agent)  # the other spelling of the model file
 
 
