@@ -1,9 +1,13 @@
 """Each vendor renders a fixed sample device to exactly the bytes of its golden file.
 
 Run with SONATA_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change,
-then review the diff key by key against /work/shared/docs/vendors.md ("vendors.md" below).
+then review the diff key by key against shared/docs/vendors.md ("vendors.md" below).
 
-Where each key of the golden files comes from (vendors.md line numbers):
+These samples carry the core vocabulary. The keys every config gained with the whole
+vocabulary (provisioning link and resync, transport, outbound proxy, backup server, voicemail,
+daylight saving, phonebook slots) are listed with their sources in test_<vendor>_golden.py.
+
+Where each core key of the golden files comes from (vendors.md line numbers):
 
 Grandstream, tests/golden/grandstream/cfg000b82aabbcc.xml (gxp1620, 2 accounts):
   file name cfg<mac>.xml .............................. l.41-42
