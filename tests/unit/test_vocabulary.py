@@ -116,6 +116,20 @@ async def test_each_invalid_field_of_the_vocabulary_is_named(
     assert field in await errors_of(service, draft(**changes))
 
 
+async def test_vendor_params_must_be_of_the_models_config_format(service: DeviceService) -> None:
+    errors = await errors_of(service, draft(vendor="grandstream", model="grp2614", vendor_params={"P8": "1"}))
+    assert list(errors) == ["vendor_params.P8"] and "GRP2614" in errors["vendor_params.P8"]
+    saved = await service.save(draft(vendor="grandstream", model="gxp1630", vendor_params={"P8": "1"}))
+    assert saved.vendor_params == (("P8", "1"),)
+
+
+async def test_an_unknown_model_leaves_the_vendor_keys_unchecked_but_not_the_value_types(
+    service: DeviceService,
+) -> None:
+    errors = await errors_of(service, draft(model="t99", vendor_params={"bad key": "1", "a.b": 2}))
+    assert set(errors) == {"model", "vendor_params.a.b"}
+
+
 async def test_the_model_bounds_the_line_keys(service: DeviceService) -> None:
     errors = await errors_of(service, draft(line_keys=[LineKeyDraft(LineKeyType.LINE)] * 200))
     assert "T46S" in errors["line_keys"]

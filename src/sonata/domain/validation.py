@@ -317,7 +317,9 @@ def _phonebook(check: _Checker, drafts: list[ContactDraft]) -> tuple[Contact, ..
     for index, draft in enumerate(drafts):
         path = f"phonebook.{index}"
         numbers = tuple(
-            ContactNumber(check.identifier(f"{path}.numbers.{n}.number", number.number, required=True), number.type)
+            ContactNumber(
+                check.identifier(f"{path}.numbers.{n}.number", number.number, required=True), number.type
+            )
             for n, number in enumerate(draft.numbers)
         )
         if not numbers:
@@ -336,7 +338,11 @@ def _remote_phonebooks(check: _Checker, drafts: list[RemotePhonebookDraft]) -> t
     )
 
 
-def _vendor_params(check: _Checker, vendor: Vendor | None, params: Any) -> tuple[tuple[str, str], ...]:
+def _vendor_params(
+    check: _Checker, vendor: Vendor | None, model: PhoneModel | None, params: Any
+) -> tuple[tuple[str, str], ...]:
+    """Keys are checked against the model's config format; with an unknown vendor or model (an
+    error of its own already) only the values' type is."""
     if not isinstance(params, Mapping):
         check.fail("vendor_params", "must be an object of vendor keys to string values")
         return ()
@@ -346,7 +352,7 @@ def _vendor_params(check: _Checker, vendor: Vendor | None, params: Any) -> tuple
         if not isinstance(value, str):
             check.fail(path, "must be a string")
             continue
-        problem = vendor.check_param(key, value) if vendor else None
+        problem = vendor.check_param(model, key, value) if vendor and model else None
         if problem:
             check.fail(path, problem)
         checked.append((key, value))
@@ -427,7 +433,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         line_keys=_line_keys(check, draft.line_keys, model, [a.line for a in accounts]),
         phonebook=_phonebook(check, draft.phonebook),
         remote_phonebooks=_remote_phonebooks(check, draft.remote_phonebooks),
-        vendor_params=_vendor_params(check, vendor, draft.vendor_params),
+        vendor_params=_vendor_params(check, vendor, model, draft.vendor_params),
         created_at=previous.created_at if previous else now,
         updated_at=now,
         last_provisioning=previous.last_provisioning if previous else None,

@@ -19,7 +19,15 @@ from sonata.domain.model import (
     Transport,
 )
 from sonata.domain.vendors import VENDORS, mac_in_filename
-from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderRequest, RequestedFile, single_line
+from sonata.domain.vendors.base import (
+    XML,
+    FileKind,
+    PhoneIdentity,
+    PhoneModel,
+    RenderRequest,
+    RequestedFile,
+    single_line,
+)
 from sonata.domain.vendors.fanvil import SYSCONF, VOIP_CONFIG_FILE, Fanvil, FanvilModel
 
 VENDOR = Fanvil()
@@ -692,23 +700,50 @@ def test_sysconf_line_and_blf_keys() -> None:
 # --- vendor params --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        "GLOBAL_CONFIG_MODULE.SNTP_Timeout",
-        "SIP_CONFIG_MODULE.S.Timer_Expire",
-        "SIP_CONFIG_MODULE.SIP_Line_List[SIP1].Register_TTL",
-        "PHONE_CONFIG_MODULE.Xml_PhoneBook[XML-PBook3].Addr",
-        "QOS_CONFIG_MODULE.Enable_VLAN",
-        "sip.line.1.RegisterTTL",
-        "net.EnableDHCP",
-        "phone.date.SNTPTimeout",
-        "dsskey.dssSide.1.Fkey.3.Type",
-        "mm.G726-16PayloadType",
-    ],
-)
-def test_valid_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is None
+def catalogued(model_id: str) -> PhoneModel:
+    found = VENDOR.model(model_id)
+    assert found is not None
+    return found
+
+
+X4, X6U, V64 = catalogued("x4"), catalogued("x6u"), catalogued("v64")
+VOIP_KEYS = [
+    "GLOBAL_CONFIG_MODULE.SNTP_Timeout",
+    "SIP_CONFIG_MODULE.S.Timer_Expire",
+    "SIP_CONFIG_MODULE.SIP_Line_List[SIP1].Register_TTL",
+    "PHONE_CONFIG_MODULE.Xml_PhoneBook[XML-PBook3].Addr",
+    "QOS_CONFIG_MODULE.Enable_VLAN",
+]
+SYSCONF_KEYS = [
+    "sip.line.1.RegisterTTL",
+    "net.EnableDHCP",
+    "phone.date.SNTPTimeout",
+    "dsskey.dssSide.1.Fkey.3.Type",
+    "mm.G726-16PayloadType",
+]
+
+
+@pytest.mark.parametrize("key", VOIP_KEYS)
+def test_voip_config_file_models_accept_module_keys(key: str) -> None:
+    assert VENDOR.check_param(X4, key, "1") is None
+
+
+@pytest.mark.parametrize("key", SYSCONF_KEYS)
+@pytest.mark.parametrize("model", [X6U, V64])
+def test_sysconf_models_accept_sysconf_paths(model: PhoneModel, key: str) -> None:
+    assert VENDOR.check_param(model, key, "1") is None
+
+
+@pytest.mark.parametrize("key", SYSCONF_KEYS)
+def test_a_sysconf_path_is_refused_on_a_voip_config_file_model(key: str) -> None:
+    problem = VENDOR.check_param(X4, key, "1")
+    assert problem is not None and "X4" in problem and "VOIP_CONFIG_FILE" in problem
+
+
+@pytest.mark.parametrize("key", VOIP_KEYS)
+def test_a_module_key_is_refused_on_a_sysconf_model(key: str) -> None:
+    problem = VENDOR.check_param(X6U, key, "1")
+    assert problem is not None and "X6U" in problem and "sysConf" in problem
 
 
 @pytest.mark.parametrize(
@@ -735,13 +770,15 @@ def test_valid_keys(key: str) -> None:
         "phone.date.SNTPTimeout.",
     ],
 )
-def test_invalid_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is not None
+@pytest.mark.parametrize("model", [X4, X6U])
+def test_invalid_keys(model: PhoneModel, key: str) -> None:
+    assert VENDOR.check_param(model, key, "1") is not None
 
 
 @pytest.mark.parametrize("value", ["a\nb", "a\rb", "\x00", "tab\there"])
 def test_values_with_control_characters_are_refused(value: str) -> None:
-    assert VENDOR.check_param("net.EnableDHCP", value) is not None
+    assert VENDOR.check_param(X6U, "net.EnableDHCP", value) is not None
+    assert VENDOR.check_param(X4, "GLOBAL_CONFIG_MODULE.SNTP_Timeout", value) is not None
 
 
 def test_a_rendered_setting_is_replaced_not_repeated() -> None:
@@ -797,6 +834,7 @@ def test_sysconf_params_replace_and_create() -> None:
 
 
 def test_keys_of_the_other_format_are_not_written() -> None:
+    # check_param refuses such keys; rendering keeps a stored one out all the same.
     params = (("sip.line.1.RegisterTTL", "30"), ("SIP_CONFIG_MODULE.SIP_Line_List[SIP1].Register_TTL", "40"))
     assert b"<RegisterTTL>" not in render(device(account(), vendor_params=params))
     assert b"<Register_TTL>" not in render(device(account(), model="v64", vendor_params=params))

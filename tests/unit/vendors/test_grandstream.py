@@ -30,6 +30,7 @@ from sonata.domain.vendors.base import (
     XML,
     FileKind,
     PhoneIdentity,
+    PhoneModel,
     RenderedFile,
     RenderRequest,
     RequestedFile,
@@ -787,12 +788,36 @@ def test_grp_keys_beyond_the_model_are_not_written() -> None:
 # --- vendor params ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "key",
-    ["P8", "P1362", "P99999", "account.1.sip.header.100rel", "network.802.1x.mode", "pks.vpk.3.keyMode"],
-)
-def test_accepted_param_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is None
+def catalogued(model_id: str) -> PhoneModel:
+    found = VENDOR.model(model_id)
+    assert found is not None
+    return found
+
+
+GXP1620, GXP2160, GRP2614 = catalogued("gxp1620"), catalogued("gxp2160"), catalogued("grp2614")
+
+
+@pytest.mark.parametrize("key", ["P8", "P1362", "P99999"])
+@pytest.mark.parametrize("model", [GXP1620, GXP2160])
+def test_gxp_models_accept_p_values(model: PhoneModel, key: str) -> None:
+    assert VENDOR.check_param(model, key, "1") is None
+
+
+@pytest.mark.parametrize("key", ["account.1.sip.header.100rel", "network.802.1x.mode", "pks.vpk.3.keyMode"])
+def test_grp_models_accept_item_names(key: str) -> None:
+    assert VENDOR.check_param(GRP2614, key, "1") is None
+
+
+@pytest.mark.parametrize("key", ["P8", "P1362"])
+def test_a_p_value_is_refused_on_a_grp_model(key: str) -> None:
+    problem = VENDOR.check_param(GRP2614, key, "1")
+    assert problem is not None and "GRP2614" in problem and "item names" in problem
+
+
+@pytest.mark.parametrize("key", ["account.1.sip.header.100rel", "network.cdp"])
+def test_an_item_name_is_refused_on_a_gxp_model(key: str) -> None:
+    problem = VENDOR.check_param(GXP1620, key, "1")
+    assert problem is not None and "GXP1620" in problem and "P-values" in problem
 
 
 @pytest.mark.parametrize(
@@ -800,13 +825,15 @@ def test_accepted_param_keys(key: str) -> None:
     ["", "P", "p8", "P123456", "8", "P8 ", "a b", "account", "account..1", ".account.1", "account.1.",
      "<P8>", "P8><P2", "item\"x", "account.1.enable\n", "P8\n", "a-b.c", "a." + "b" * 130],
 )  # fmt: skip
-def test_rejected_param_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is not None
+@pytest.mark.parametrize("model", [GXP1620, GRP2614])
+def test_rejected_param_keys(model: PhoneModel, key: str) -> None:
+    assert VENDOR.check_param(model, key, "1") is not None
 
 
 @pytest.mark.parametrize("value", ["a\nb", "x\ry", "nul\x00", "\x1b[0m", "\ud800"])
 def test_rejected_param_values(value: str) -> None:
-    assert VENDOR.check_param("P8", value) is not None
+    assert VENDOR.check_param(GXP1620, "P8", value) is not None
+    assert VENDOR.check_param(GRP2614, "network.cdp", value) is not None
 
 
 def test_a_p_value_sonata_renders_is_replaced_not_repeated() -> None:
@@ -818,6 +845,7 @@ def test_a_p_value_sonata_renders_is_replaced_not_repeated() -> None:
 
 
 def test_item_names_stay_out_of_gxp_files_and_p_values_out_of_grp_files() -> None:
+    # check_param refuses such keys; rendering keeps a stored one out all the same.
     params = (("P8", "1"), ("network.cdp", "No"))
     assert p_values(device(vendor_params=params))["P8"] == "1"
     assert "network.cdp" not in render(device(vendor_params=params)).decode()

@@ -28,6 +28,7 @@ from sonata.domain.vendors.htek import (
 )
 
 VENDOR = Htek()
+MODEL = next(m for m in VENDOR.models if m.id == "uc923")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "001fc11c22a9"
@@ -530,18 +531,18 @@ def test_an_empty_phonebook_is_an_empty_address_book() -> None:
 
 @pytest.mark.parametrize("key", ["P8", "P20000", "P99999"])
 def test_valid_params(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is None
+    assert VENDOR.check_param(MODEL, key, "1") is None
 
 
 @pytest.mark.parametrize(
     "key", ["", "p8", "P", "P123456", "8", "P8 ", "P8\n", "P\u0663", "<P8>", "Account1.Active"]
 )
 def test_invalid_param_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "1")
+    assert VENDOR.check_param(MODEL, key, "1")
 
 
 def test_invalid_param_values() -> None:
-    assert VENDOR.check_param("P8", "a\nb")
+    assert VENDOR.check_param(MODEL, "P8", "a\nb")
 
 
 def test_params_replace_rendered_p_values_and_add_new_ones() -> None:

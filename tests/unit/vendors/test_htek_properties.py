@@ -26,6 +26,7 @@ from sonata.domain.vendors.htek import ACCOUNT_P_VALUES, Htek, key_p_values
 from sonata.domain.vendors.params import value_problem
 
 VENDOR = Htek()
+MODEL = next(m for m in VENDOR.models if m.id == "uc926")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/token/group-token-0001"
 MAC = "001fc11c22a9"
@@ -166,6 +167,6 @@ def test_vendor_params_are_written_once_exactly_and_smuggle_nothing(
 @FAST
 @given(key=st.text(max_size=12), value=st.text(max_size=20))
 def test_any_key_the_check_accepts_can_be_written(key: str, value: str) -> None:
-    if VENDOR.check_param(key, value) is not None:
+    if VENDOR.check_param(MODEL, key, value) is not None:
         return
     assert p_values(render(device(vendor_params=((key, value),)), f"cfg{MAC}.xml"))[key] == value

@@ -23,6 +23,7 @@ from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderReque
 from sonata.domain.vendors.snom import Snom, firmware_name, model_id
 
 VENDOR = Snom()
+MODEL = next(m for m in VENDOR.models if m.id == "d715")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "000413aabbcc"
@@ -546,7 +547,7 @@ def test_an_empty_phonebook_leaves_the_phones_entries_alone() -> None:
 
 @pytest.mark.parametrize("key", ["language", "user_dtmf_info[1]", "fkey[0]", "codec_priority_list[12]", "a"])
 def test_valid_params(key: str) -> None:
-    assert VENDOR.check_param(key, "value") is None
+    assert VENDOR.check_param(MODEL, key, "value") is None
 
 
 @pytest.mark.parametrize(
@@ -555,12 +556,12 @@ def test_valid_params(key: str) -> None:
      "user_host[1234]", "language\n", "user_host[\u0661]", "x" * 65],
 )  # fmt: skip
 def test_invalid_param_keys(key: str) -> None:
-    assert VENDOR.check_param(key, "value")
+    assert VENDOR.check_param(MODEL, key, "value")
 
 
 @pytest.mark.parametrize("value", ["a\nb", "tab\there", "nul\x00", "\ufffe"])
 def test_invalid_param_values(value: str) -> None:
-    assert VENDOR.check_param("language", value)
+    assert VENDOR.check_param(MODEL, "language", value)
 
 
 def test_params_replace_rendered_settings_and_add_new_ones() -> None:

@@ -27,6 +27,7 @@ from sonata.domain.vendors.params import value_problem
 from sonata.domain.vendors.snom import Snom
 
 VENDOR = Snom()
+MODEL = next(m for m in VENDOR.models if m.id == "d785")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/token/group-token-0001"
 MAC = "000413aabbcc"
@@ -39,7 +40,7 @@ param_keys = st.one_of(
         ["language", "user_name[1]", "user_pass[1]", "fkey[0]", "setting_server", "dst", "settings"]
     ),
     st.from_regex(r"[a-z][a-z0-9_]{0,15}(\[[0-9]{1,3}\])?", fullmatch=True),
-).filter(lambda key: VENDOR.check_param(key, "") is None)
+).filter(lambda key: VENDOR.check_param(MODEL, key, "") is None)
 param_values = st.text(max_size=40).filter(lambda value: value_problem(value) is None)
 
 
@@ -171,7 +172,7 @@ def test_vendor_params_are_written_once_exactly_and_smuggle_nothing(
 @FAST
 @given(key=st.text(max_size=20), value=st.text(max_size=20))
 def test_any_key_the_check_accepts_can_be_written(key: str, value: str) -> None:
-    if VENDOR.check_param(key, value) is not None:
+    if VENDOR.check_param(MODEL, key, value) is not None:
         return
     tree = render(device(vendor_params=((key, value),)), f"{MAC.upper()}.xml")
     assert any((el.text or "") == value for section in tree for el in section)

@@ -31,6 +31,7 @@ from sonata.domain.vendors.base import (
 from sonata.domain.vendors.yealink import MODELS, Yealink, YealinkModel
 
 VENDOR = Yealink()
+MODEL = next(m for m in VENDOR.models if m.id == "t46s")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "001565aabbcc"
@@ -750,19 +751,19 @@ def test_an_empty_phonebook_file_still_parses() -> None:
     "key", ["static.wifi.enable", "account.1.codec.g722_1c_48kpbs.enable", "features.dnd-x.y"]
 )
 def test_dotted_keys_are_accepted(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is None
+    assert VENDOR.check_param(MODEL, key, "1") is None
 
 
 @pytest.mark.parametrize(
     "key", ["wifi", "static wifi.enable", "a.b = c", "#a.b", "a.b\nc.d", "a..b", ".a.b", "a.b.", "ä.b", ""]
 )
 def test_other_keys_are_refused(key: str) -> None:
-    assert VENDOR.check_param(key, "1") is not None
+    assert VENDOR.check_param(MODEL, key, "1") is not None
 
 
 @pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\x00b", "a\x85b", "a\u2028b", "a\u2029b"])
 def test_values_with_line_breaks_are_refused(value: str) -> None:
-    assert VENDOR.check_param("static.wifi.enable", value) is not None
+    assert VENDOR.check_param(MODEL, "static.wifi.enable", value) is not None
 
 
 def test_a_param_replaces_a_rendered_key_and_new_keys_are_appended() -> None:

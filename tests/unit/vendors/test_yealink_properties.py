@@ -28,6 +28,7 @@ from sonata.domain.vendors.yealink import Yealink
 from sonata.domain.vendors.yealink_values import text, value
 
 VENDOR = Yealink()
+MODEL = next(m for m in VENDOR.models if m.id == "t54w")
 ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net/v1/token/group-token-0001"
 MAC = "805ec0aabbcc"
@@ -37,7 +38,9 @@ FAST = settings(max_examples=75, deadline=None)
 texts = st.text(max_size=40)
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,8}(\.[a-z0-9_-]{1,8}){1,3}", fullmatch=True)
 # Raw setting values as they pass check_param (no control characters or line separators).
-checked_values = st.text(max_size=30).filter(lambda v: VENDOR.check_param("static.wifi.enable", v) is None)
+checked_values = st.text(max_size=30).filter(
+    lambda v: VENDOR.check_param(MODEL, "static.wifi.enable", v) is None
+)
 
 
 @st.composite

@@ -107,8 +107,8 @@ class Vendor(ABC):
         """The values the template writes, already in the vendor's own vocabulary."""
 
     @abstractmethod
-    def check_param(self, key: str, value: str) -> str | None:
-        """Why a raw vendor setting cannot be written (a message), or None when it can."""
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
+        """Why a raw vendor setting cannot be written for this model (a message), or None."""
 
     @abstractmethod
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:

@@ -155,8 +155,10 @@ class Fanvil(Vendor):
             mac=macs[-1] if macs else None,
         )
 
-    def check_param(self, key: str, value: str) -> str | None:
-        return fanvil_params.check(key, value)
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
+        found = self.model(model.id)
+        catalogued = found if isinstance(found, FanvilModel) else _UNKNOWN_MODEL
+        return fanvil_params.check(key, value, catalogued.format is VOIP_CONFIG_FILE, model.name)
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
         return fanvil_params.apply(text, params)

@@ -19,8 +19,8 @@ Every key names exactly one element: an element Sonata renders gets the new valu
 second copy); a missing one is created with its missing parents. Names are XML names and values
 become escaped text, so no key or value can add markup or another setting. A key that names a
 section rather than a setting (an element with child elements), or that goes below a setting,
-changes nothing. Each device file has one format, so keys of the other format are not written:
-they take effect when the device's model uses that format.
+changes nothing. Each model reads one format: `check` refuses keys of the other one, and `apply`
+writes only keys of the rendered file's format all the same.
 """
 
 from __future__ import annotations
@@ -68,18 +68,20 @@ def sysconf_path(key: str) -> Path | None:
     return path
 
 
-def check(key: str, value: str) -> str | None:
-    """Why a raw Fanvil setting cannot be written, or None."""
-    if is_voip_key(key):
+def check(key: str, value: str, voip: bool, model_name: str) -> str | None:
+    """Why a raw Fanvil setting cannot be written for a model of the VOIP_CONFIG_FILE format
+    (`voip`) or of the sysConf format, or None."""
+    if voip:
         if not _VOIP_KEY.fullmatch(key):
             return (
-                "Fanvil VOIP_CONFIG_FILE settings are MODULE.Name or MODULE.List[ID].Name, such as "
-                "GLOBAL_CONFIG_MODULE.SNTP_Timeout or SIP_CONFIG_MODULE.SIP_Line_List[SIP1].Register_TTL"
+                f"{model_name} settings are VOIP_CONFIG_FILE keys, MODULE.Name or MODULE.List[ID].Name, "
+                "such as GLOBAL_CONFIG_MODULE.SNTP_Timeout or "
+                "SIP_CONFIG_MODULE.SIP_Line_List[SIP1].Register_TTL (this model does not read sysConf paths)"
             )
-    elif sysconf_path(key) is None:
+    elif is_voip_key(key) or sysconf_path(key) is None:
         return (
-            "Fanvil settings are MODULE.Name, MODULE.List[ID].Name (older X models) or a sysConf path "
-            "such as sip.line.1.RegisterTTL or phone.date.SNTPTimeout (X6U, V-series)"
+            f"{model_name} settings are sysConf paths such as sip.line.1.RegisterTTL or "
+            "phone.date.SNTPTimeout (this model does not read VOIP_CONFIG_FILE MODULE keys)"
         )
     return value_problem(value)
 

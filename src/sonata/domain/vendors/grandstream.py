@@ -166,19 +166,25 @@ class Grandstream(Vendor):
 
     # --- vendor params ------------------------------------------------------------------------
 
-    def check_param(self, key: str, value: str) -> str | None:
-        # check_param does not know the model, so both formats' keys are accepted here;
-        # apply_params writes each key only into the format it belongs to.
-        if not (_P_VALUE.fullmatch(key) or (_ITEM_NAME.fullmatch(key) and len(key) <= _MAX_ITEM_NAME)):
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
+        found = self.model(model.id)
+        if isinstance(found, GrandstreamModel) and found.family is Family.GRP26XX:
+            if not (_ITEM_NAME.fullmatch(key) and len(key) <= _MAX_ITEM_NAME):
+                return (
+                    f"{model.name} settings are item names such as account.1.sip.header.100rel "
+                    "(the GRP26xx format; P-values are for GXP models)"
+                )
+        elif not _P_VALUE.fullmatch(key):
             return (
-                "Grandstream settings are P-values such as P8 or P1362 (GXP models) or item names "
-                "such as account.1.sip.header.100rel (GRP26xx models)"
+                f"{model.name} settings are P-values such as P8 or P1362 "
+                "(the GXP format; item names are for GRP26xx models)"
             )
         return value_problem(value)
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
         """A key of the other format is left out: a GRP phone ignores P-values in its named-item
-        file and a GXP phone item names, and mixing the two formats makes the phone drop the file."""
+        file and a GXP phone item names, and mixing the two formats makes the phone drop the file.
+        check_param refuses such keys; this keeps any stored one out of the file all the same."""
         if _is_named_items(text):
             items = [(key, value) for key, value in params if not _P_VALUE.fullmatch(key)]
             return replace_xml_items(text, items, "config")

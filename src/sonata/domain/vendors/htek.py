@@ -226,7 +226,7 @@ class Htek(Vendor):
         macs = [mac for mac in map(parse_mac, rest) if mac is not None]
         return PhoneIdentity(self.id, model, firmware, macs[-1] if macs else None)
 
-    def check_param(self, key: str, value: str) -> str | None:
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
         if not _P_VALUE.fullmatch(key):
             return "Htek settings are P-values such as P8 or P20000"
         return value_problem(value)

@@ -141,7 +141,7 @@ class Snom(Vendor):
             mac=next((mac for mac in macs if mac is not None), None),
         )
 
-    def check_param(self, key: str, value: str) -> str | None:
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
         match = _PARAM.fullmatch(key)
         if match is None:
             return "Snom settings are names such as language or user_dtmf_info[1] (index in brackets)"

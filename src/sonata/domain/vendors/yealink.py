@@ -177,7 +177,7 @@ class Yealink(Vendor):
             mac=macs[-1] if macs else None,
         )
 
-    def check_param(self, key: str, value: str) -> str | None:
+    def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
         if not _KEY.match(key):
             return "Yealink settings are dotted names such as static.wifi.enable"
         problem = value_problem(value)
