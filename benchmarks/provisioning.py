@@ -22,7 +22,9 @@ from pathlib import Path
 import httpx
 
 TOKEN = "benchmark-token"
-SAVE = """mutation($input: DeviceInput!) { saveDevice(input: $input) { device { key } errors { message } } }"""
+SAVE = (
+    """mutation($input: DeviceInput!) { saveDevice(input: $input) { device { key } errors { message } } }"""
+)
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -41,12 +43,27 @@ async def _publish(client: httpx.AsyncClient, url: str, count: int) -> list[tupl
     devices = []
     for n in range(count):
         mac = f"001565{n:06x}"
-        device = {"vendor": "yealink", "model": "t46s", "mac": mac, "token": "benchmark-group",
-                  "timezone": "Europe/Berlin", "ntpServer": "pool.ntp.org",
-                  "accounts": [{"line": 1, "sipRegister": "sip.example.net", "sipUser": str(1000 + n),
-                                "sipPassword": "secret"}]}
-        response = await client.post(f"{url}/graphql", json={"query": SAVE, "variables": {"input": device}},
-                                     headers={"Authorization": f"Bearer {TOKEN}"})
+        device = {
+            "vendor": "yealink",
+            "model": "t46s",
+            "mac": mac,
+            "token": "benchmark-group",
+            "timezone": "Europe/Berlin",
+            "ntpServer": "pool.ntp.org",
+            "accounts": [
+                {
+                    "line": 1,
+                    "sipRegister": "sip.example.net",
+                    "sipUser": str(1000 + n),
+                    "sipPassword": "secret",
+                }
+            ],
+        }
+        response = await client.post(
+            f"{url}/graphql",
+            json={"query": SAVE, "variables": {"input": device}},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         devices.append((response.json()["data"]["saveDevice"]["device"]["key"], mac))
     return devices
 
@@ -93,7 +110,9 @@ async def _run(url: str, args: argparse.Namespace) -> None:
                 f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
                 f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:6.1f} ms"
             )
-        ratio = (len(results["common"]) / elapsed["common"]) / (len(results["personal"]) / elapsed["personal"])
+        ratio = (len(results["common"]) / elapsed["common"]) / (
+            len(results["personal"]) / elapsed["personal"]
+        )
         print(f"common/personal throughput ratio: {ratio:.2f}")
 
 
@@ -105,10 +124,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18080)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SONATA_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}", "SONATA_API_TOKEN": TOKEN}
+        env = {
+            **os.environ,
+            "SONATA_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "SONATA_API_TOKEN": TOKEN,
+        }
         process = subprocess.Popen(
             [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             url = f"http://127.0.0.1:{args.port}"

@@ -5,24 +5,48 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-
 from tests.e2e.conftest import Server
 from tests.e2e.test_management_api import SAVE
 
 ACCOUNTS = [
-    {"line": 1, "sipRegister": "sip.example.net", "sipUser": "501", "sipPassword": "boot-pw-501", "sipName": "Ann"},
-    {"line": 2, "sipRegister": "sip.example.net:5062", "sipUser": "502", "sipPassword": "boot-pw-502",
-     "transport": "TCP", "registerExpires": 300},
+    {
+        "line": 1,
+        "sipRegister": "sip.example.net",
+        "sipUser": "501",
+        "sipPassword": "boot-pw-501",
+        "sipName": "Ann",
+    },
+    {
+        "line": 2,
+        "sipRegister": "sip.example.net:5062",
+        "sipUser": "502",
+        "sipPassword": "boot-pw-502",
+        "transport": "TCP",
+        "registerExpires": 300,
+    },
 ]
-PHONEBOOK = [{"name": "Reception", "numbers": [{"number": "100"}, {"number": "+4917012345", "type": "MOBILE"}]}]
+PHONEBOOK = [
+    {"name": "Reception", "numbers": [{"number": "100"}, {"number": "+4917012345", "type": "MOBILE"}]}
+]
 
 
 def publish(server: Server, vendor: str, model: str, mac: str, **changes: Any) -> dict[str, Any]:
     device = {
-        "vendor": vendor, "model": model, "mac": mac, "token": f"boot-{vendor}-group", "timezone": "Europe/Berlin",
-        "ntpServer": "ntp.example.net", "resyncMinutes": 120, "language": "de", "adminPassword": "boot-admin",
-        "accounts": ACCOUNTS, "phonebook": PHONEBOOK,
-        "lineKeys": [{"type": "LINE", "line": 1, "label": "Ann"}, {"type": "SPEED_DIAL", "value": "100", "label": "Desk"}],
+        "vendor": vendor,
+        "model": model,
+        "mac": mac,
+        "token": f"boot-{vendor}-group",
+        "timezone": "Europe/Berlin",
+        "ntpServer": "ntp.example.net",
+        "resyncMinutes": 120,
+        "language": "de",
+        "adminPassword": "boot-admin",
+        "accounts": ACCOUNTS,
+        "phonebook": PHONEBOOK,
+        "lineKeys": [
+            {"type": "LINE", "line": 1, "label": "Ann"},
+            {"type": "SPEED_DIAL", "value": "100", "label": "Desk"},
+        ],
     }
     device.update(changes)
     payload = server.graphql(SAVE, {"input": device})["saveDevice"]
@@ -64,7 +88,9 @@ def test_yealink_boot_sequence(server: Server) -> None:
         directory = ET.fromstring(fetch(server, phonebook_url[1], user_agent))
         assert directory.tag == "YealinkIPPhoneDirectory"
         assert "Reception" in ET.tostring(directory, encoding="unicode")
-    record = server.graphql(f'{{ device(key: "{device["key"]}") {{ lastProvisioning {{ filename model firmware }} }} }}')
+    record = server.graphql(
+        f'{{ device(key: "{device["key"]}") {{ lastProvisioning {{ filename model firmware }} }} }}'
+    )
     assert record["device"]["lastProvisioning"]["model"] == "t54w"
 
 
@@ -74,8 +100,10 @@ def test_grandstream_boot_sequence(server: Server) -> None:
     user_agent = "Grandstream Model HW GXP1630 SW 1.0.7.13 DevId c074ad100001"
     for link in links(device):
         fetch(server, f"{link}/cfg{mac}", user_agent, 404)
-        bodies = {name: fetch(server, f"{link}/{name}", user_agent) for name in
-                  (f"cfg{mac}.xml", "cfggxp1630.xml", "cfg.xml")}
+        bodies = {
+            name: fetch(server, f"{link}/{name}", user_agent)
+            for name in (f"cfg{mac}.xml", "cfggxp1630.xml", "cfg.xml")
+        }
         assert len(set(bodies.values())) == 1
         root = ET.fromstring(next(iter(bodies.values())))
         values = {element.tag: element.text or "" for element in root.iter()}
@@ -92,14 +120,20 @@ def test_grandstream_boot_sequence(server: Server) -> None:
 
 def test_grandstream_grp_named_items(server: Server) -> None:
     mac = "ec74d7100001"
-    device = publish(server, "grandstream", "grp2614", mac, vendorParams={"account.1.sip.subscriber.name": "Front"})
+    device = publish(
+        server, "grandstream", "grp2614", mac, vendorParams={"account.1.sip.subscriber.name": "Front"}
+    )
     user_agent = "Grandstream Model HW GRP2614 SW 1.0.5.15 DevId ec74d7100001"
     for link in links(device):
         root = ET.fromstring(fetch(server, f"{link}/cfg{mac}.xml", user_agent))
         assert root.find("config").get("version") == "2"  # type: ignore[union-attr]
         items = [item.get("name") for item in root.iter("item")]
         assert items.count("account.1.sip.subscriber.name") == 1
-        assert any(item.text == "Front" for item in root.iter("item") if item.get("name") == "account.1.sip.subscriber.name")
+        assert any(
+            item.text == "Front"
+            for item in root.iter("item")
+            if item.get("name") == "account.1.sip.subscriber.name"
+        )
 
 
 @pytest.mark.parametrize("user_agent", ["Fanvil X4 2.10.2.6887 0c383e100001", "Yealink SIP-T46S 66.86.0.15"])
@@ -109,8 +143,10 @@ def test_a_phone_of_another_vendor_gets_the_uniform_404(server: Server, user_age
 
 
 def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
-    for model, mac, common_file in (("x4", "0c383e100001", "f0X4hw1.100.cfg"),
-                                    ("x6u", "0c383e100002", "F0V0X6U00000.cfg")):
+    for model, mac, common_file in (
+        ("x4", "0c383e100001", "f0X4hw1.100.cfg"),
+        ("x6u", "0c383e100002", "F0V0X6U00000.cfg"),
+    ):
         device = publish(server, "fanvil", model, mac)
         user_agent = f"Fanvil {model.upper()} 2.10.2.6887 {mac}"
         for link in links(device):
@@ -121,7 +157,9 @@ def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
             assert "boot-pw-502" in config_text and link in config_text
             fetch(server, f"{link}/fanvil_{model}_hw1.txt", user_agent, 404)
             fetch(server, f"{link}/f0X3shw1.100.cfg", user_agent, 404)  # another model's common file
-            phonebook_urls = [url for url in re.findall(r">(https?://[^<]+)<", config_text) if "phonebook" in url]
+            phonebook_urls = [
+                url for url in re.findall(r">(https?://[^<]+)<", config_text) if "phonebook" in url
+            ]
             assert phonebook_urls and phonebook_urls[0].startswith(link + "/")
             book = ET.fromstring(fetch(server, phonebook_urls[0], user_agent))
             assert book.tag == "PhoneBook" and "Reception" in ET.tostring(book, encoding="unicode")

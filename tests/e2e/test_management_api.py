@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import httpx
-
 from tests.e2e.conftest import Server, start_server, stop_server
 
 DEVICE_FIELDS = """
@@ -22,10 +21,21 @@ mutation Save($input: DeviceInput!) {{
 
 def yealink_input(**changes: object) -> dict[str, object]:
     device: dict[str, object] = {
-        "vendor": "yealink", "model": "t46s", "mac": "00:15:65:12:34:56", "title": "Front desk",
-        "timezoneOffset": "GMT+01", "ntpServer": "pool.ntp.org",
-        "accounts": [{"line": 1, "sipRegister": "sip.example.net:5060", "sipUser": "201",
-                      "sipPassword": "very-secret-pw", "sipName": "Front desk"}],
+        "vendor": "yealink",
+        "model": "t46s",
+        "mac": "00:15:65:12:34:56",
+        "title": "Front desk",
+        "timezoneOffset": "GMT+01",
+        "ntpServer": "pool.ntp.org",
+        "accounts": [
+            {
+                "line": 1,
+                "sipRegister": "sip.example.net:5060",
+                "sipUser": "201",
+                "sipPassword": "very-secret-pw",
+                "sipName": "Front desk",
+            }
+        ],
     }
     device.update(changes)
     return device
@@ -44,7 +54,9 @@ def test_a_browser_gets_graphiql(server: Server) -> None:
 
 def test_every_operation_needs_the_bearer_token(server: Server) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {server.token}"}):
-        response = server.client.post(f"{server.url}/graphql", json={"query": "{ vendors { id } }"}, headers=headers)
+        response = server.client.post(
+            f"{server.url}/graphql", json={"query": "{ vendors { id } }"}, headers=headers
+        )
         body = response.json()
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -71,8 +83,14 @@ def test_save_returns_the_device_with_links_and_never_the_password(server: Serve
     device = response.json()["data"]["saveDevice"]["device"]
     assert device["mac"] == "001565123456"
     assert device["accounts"][0] == {
-        "line": 1, "name": "", "sipRegister": "sip.example.net:5060", "sipName": "Front desk", "sipUser": "201",
-        "sipAuth": "", "enabled": True, "hasPassword": True,
+        "line": 1,
+        "name": "",
+        "sipRegister": "sip.example.net:5060",
+        "sipName": "Front desk",
+        "sipUser": "201",
+        "sipAuth": "",
+        "enabled": True,
+        "hasPassword": True,
     }
     assert device["links"] == {
         "personal": f"{server.url}/v1/device/{device['key']}",
@@ -90,9 +108,12 @@ def test_the_schema_has_no_way_to_read_a_password(server: Server) -> None:
 def test_validation_errors_name_the_field_and_change_nothing(server: Server) -> None:
     saved = server.graphql(SAVE, {"input": yealink_input(mac="001565000777")})["saveDevice"]["device"]
     bad = yealink_input(
-        key=saved["key"], mac="001565000777", title="changed",
+        key=saved["key"],
+        mac="001565000777",
+        title="changed",
         accounts=[{"line": 1, "sipRegister": "sip.example.net:99999", "sipUser": "201"}],
-        timezoneOffset="Mars", rules={"allowedIps": ["10.0.0.0/8", "x"]},
+        timezoneOffset="Mars",
+        rules={"allowedIps": ["10.0.0.0/8", "x"]},
     )
     payload = server.graphql(SAVE, {"input": bad})["saveDevice"]
     assert payload["device"] is None
@@ -104,7 +125,9 @@ def test_validation_errors_name_the_field_and_change_nothing(server: Server) -> 
 
 def test_omitting_the_password_keeps_it(server: Server) -> None:
     saved = server.graphql(SAVE, {"input": yealink_input(mac="001565000888")})["saveDevice"]["device"]
-    edited = yealink_input(mac="001565000888", accounts=[{"line": 1, "sipRegister": "pbx.example.net", "sipUser": "201"}])
+    edited = yealink_input(
+        mac="001565000888", accounts=[{"line": 1, "sipRegister": "pbx.example.net", "sipUser": "201"}]
+    )
     device = server.graphql(SAVE, {"input": edited})["saveDevice"]["device"]
     assert device["key"] == saved["key"] and device["accounts"][0]["hasPassword"]
     config = server.get(f"{device['links']['personal']}/001565000888.cfg").text
@@ -114,7 +137,9 @@ def test_omitting_the_password_keeps_it(server: Server) -> None:
 def test_mac_of_another_device_is_refused(server: Server) -> None:
     server.graphql(SAVE, {"input": yealink_input(mac="001565000901")})
     other = server.graphql(SAVE, {"input": yealink_input(mac="001565000902")})["saveDevice"]["device"]
-    payload = server.graphql(SAVE, {"input": yealink_input(key=other["key"], mac="001565000901")})["saveDevice"]
+    payload = server.graphql(SAVE, {"input": yealink_input(key=other["key"], mac="001565000901")})[
+        "saveDevice"
+    ]
     assert payload["errors"] == [{"field": "mac", "message": "belongs to another device"}]
 
 
@@ -140,7 +165,7 @@ def test_paging_through_all_devices(server: Server) -> None:
     keys, after = [], None
     while True:
         page = server.graphql(
-            "query($after: String) { devices(token: \"paging-group-001\", first: 2, after: $after) "
+            'query($after: String) { devices(token: "paging-group-001", first: 2, after: $after) '
             "{ nodes { mac } pageInfo { hasNextPage endCursor } } }",
             {"after": after},
         )["devices"]
@@ -153,14 +178,33 @@ def test_paging_through_all_devices(server: Server) -> None:
 
 def test_import_saves_each_document_on_its_own(server: Server) -> None:
     seed = {
-        "key": "seedkey123456", "token": "seed-token-1234", "model": "gxp1620", "vendor": "grandstream",
-        "mac": "000b82113af8", "timezone_offset": "GMT+03", "ntp_server": "pool.ntp.org", "status": True,
-        "accounts": [{"name": "", "line": 1, "sip_register": "sip.example.net", "sip_name": "sip102",
-                      "sip_user": "sip102", "sip_password": "4321", "sip_auth": "sip102"}],
+        "key": "seedkey123456",
+        "token": "seed-token-1234",
+        "model": "gxp1620",
+        "vendor": "grandstream",
+        "mac": "000b82113af8",
+        "timezone_offset": "GMT+03",
+        "ntp_server": "pool.ntp.org",
+        "status": True,
+        "accounts": [
+            {
+                "name": "",
+                "line": 1,
+                "sip_register": "sip.example.net",
+                "sip_name": "sip102",
+                "sip_user": "sip102",
+                "sip_password": "4321",
+                "sip_auth": "sip102",
+            }
+        ],
         "rules": {"time": {"until": "2099-01-01"}, "mac": False, "ip": "127.0.0.0/8"},
     }
-    bad = {**seed, "key": "otherkey123456", "mac": "000b82113af9", "accounts": [{"line": 9, "sip_register": "x",
-                                                                                 "sip_user": "u"}]}
+    bad = {
+        **seed,
+        "key": "otherkey123456",
+        "mac": "000b82113af9",
+        "accounts": [{"line": 9, "sip_register": "x", "sip_user": "u"}],
+    }
     data = server.graphql(
         "mutation($docs: [JSON!]!) { importDevices(documents: $docs) "
         "{ saved results { device { key rules { allowedIps expiresAt } } errors { field message } } } }",
@@ -170,7 +214,9 @@ def test_import_saves_each_document_on_its_own(server: Server) -> None:
     assert data["results"][0]["device"]["key"] == "seedkey123456"
     assert data["results"][0]["device"]["rules"]["allowedIps"] == ["127.0.0.0/8"]
     assert [e["field"] for e in data["results"][1]["errors"]] == ["accounts.0.line"]
-    config = server.get("/v1/device/seedkey123456", user_agent="Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 000b82113af8")
+    config = server.get(
+        "/v1/device/seedkey123456", user_agent="Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 000b82113af8"
+    )
     assert config.status_code == 200 and "<P34>4321</P34>" in config.text
 
 
@@ -181,16 +227,22 @@ def test_generated_token_is_printed_once_and_reused(tmp_path: Path) -> None:
         lines = [line for line in first.log().splitlines() if "management API token" in line]
         assert len(lines) == 1
         token = lines[0].rsplit(" ", 1)[1]
-        ok = httpx.post(f"{first.url}/graphql", json={"query": "{ vendors { id } }"},
-                        headers={"Authorization": f"Bearer {token}"})
+        ok = httpx.post(
+            f"{first.url}/graphql",
+            json={"query": "{ vendors { id } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert "errors" not in ok.json()
     finally:
         stop_server(first)
     second = start_server(tmp_path, env)
     try:
         assert "management API token" not in second.log()
-        ok = httpx.post(f"{second.url}/graphql", json={"query": "{ vendors { id } }"},
-                        headers={"Authorization": f"Bearer {token}"})
+        ok = httpx.post(
+            f"{second.url}/graphql",
+            json={"query": "{ vendors { id } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert "errors" not in ok.json()
     finally:
         stop_server(second)

@@ -13,7 +13,9 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
     wheels, target, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
     elsewhere.mkdir()
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True
+    )
     [wheel] = wheels.glob("sonata-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     probe = (
@@ -22,8 +24,12 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
         " sorted(p.name for p in shipped_templates_dir().iterdir())]))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=elsewhere, env={**os.environ, "PYTHONPATH": str(target)},
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", probe],
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     module_file, templates_dir, vendors = json.loads(result.stdout)
     assert module_file.startswith(str(target))

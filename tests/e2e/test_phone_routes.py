@@ -4,25 +4,46 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-
 from tests.e2e.conftest import Server
 from tests.e2e.test_management_api import DEVICE_FIELDS, SAVE
 
 PHONES = {
-    "grandstream": ("gxp1620", "000b82aabbcc", "cfg000b82aabbcc.xml",
-                    "Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 000b82aabbcc", "application/xml"),
-    "yealink": ("t46s", "001565aabbcc", "001565aabbcc.cfg",
-                "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc", "text/plain"),
-    "fanvil": ("x4", "0c383e07e16c", "0c383e07e16c.cfg", "Fanvil X4 2.10.2.6887 0c383e07e16c", "application/xml"),
+    "grandstream": (
+        "gxp1620",
+        "000b82aabbcc",
+        "cfg000b82aabbcc.xml",
+        "Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 000b82aabbcc",
+        "application/xml",
+    ),
+    "yealink": (
+        "t46s",
+        "001565aabbcc",
+        "001565aabbcc.cfg",
+        "Yealink SIP-T46S 66.86.0.15 00:15:65:aa:bb:cc",
+        "text/plain",
+    ),
+    "fanvil": (
+        "x4",
+        "0c383e07e16c",
+        "0c383e07e16c.cfg",
+        "Fanvil X4 2.10.2.6887 0c383e07e16c",
+        "application/xml",
+    ),
 }
 
 
 def publish(server: Server, vendor: str, **changes: Any) -> dict[str, Any]:
     model, mac, _, _, _ = PHONES[vendor]
     device = {
-        "vendor": vendor, "model": model, "mac": mac, "token": f"{vendor}-group-token",
-        "timezoneOffset": "GMT+03", "ntpServer": "ntp.example.net",
-        "accounts": [{"line": 1, "sipRegister": "sip.example.net", "sipUser": "301", "sipPassword": "phone-pw-301"}],
+        "vendor": vendor,
+        "model": model,
+        "mac": mac,
+        "token": f"{vendor}-group-token",
+        "timezoneOffset": "GMT+03",
+        "ntpServer": "ntp.example.net",
+        "accounts": [
+            {"line": 1, "sipRegister": "sip.example.net", "sipUser": "301", "sipPassword": "phone-pw-301"}
+        ],
     }
     device.update(changes)
     payload = server.graphql(SAVE, {"input": device})["saveDevice"]
@@ -37,7 +58,7 @@ def refusal(response: Any) -> None:
 
 @pytest.mark.parametrize("vendor", PHONES)
 def test_each_vendor_fetches_its_config_on_both_links(server: Server, vendor: str) -> None:
-    _, mac, filename, user_agent, content_type = PHONES[vendor]
+    _, _, filename, user_agent, content_type = PHONES[vendor]
     device = publish(server, vendor)
     personal = device["links"]["personal"]
     for url in (personal, f"{personal}/{filename}", f"{device['links']['common']}/{filename}"):
@@ -49,18 +70,24 @@ def test_each_vendor_fetches_its_config_on_both_links(server: Server, vendor: st
             ET.fromstring(response.content)
         else:
             assert response.text.startswith("#!version:1.0.0.1\n")
-    record = server.graphql(f'{{ device(key: "{device["key"]}") {{ {DEVICE_FIELDS} }} }}')["device"]["lastProvisioning"]
-    assert record["ip"] == "127.0.0.1" and record["userAgent"] == user_agent and record["filename"] == filename
+    record = server.graphql(f'{{ device(key: "{device["key"]}") {{ {DEVICE_FIELDS} }} }}')["device"][
+        "lastProvisioning"
+    ]
+    assert (
+        record["ip"] == "127.0.0.1" and record["userAgent"] == user_agent and record["filename"] == filename
+    )
 
 
 def test_every_refusal_is_the_same_404(server: Server) -> None:
-    _, mac, filename, ua, _ = PHONES["yealink"]
+    _, _, filename, ua, _ = PHONES["yealink"]
     device = publish(server, "yealink")
     personal, common = device["links"]["personal"], device["links"]["common"]
     other_ua = "Yealink SIP-T46S 66.86.0.15 00:15:65:00:00:01"
     refusal(server.get(f"{server.url}/v1/device/no-such-key-123/{filename}", ua))  # unknown key
     refusal(server.get(f"{server.url}/v1/token/no-such-token-12/{filename}", ua))  # unknown token
-    refusal(server.get(f"{common}/001565999999.cfg", "Yealink SIP-T46S 66.86.0.15 00:15:65:99:99:99"))  # unknown MAC
+    refusal(
+        server.get(f"{common}/001565999999.cfg", "Yealink SIP-T46S 66.86.0.15 00:15:65:99:99:99")
+    )  # unknown MAC
     refusal(server.get(f"{personal}/001565000001.cfg", ua))  # another device's file name
     refusal(server.get(f"{personal}/{filename}", other_ua))  # User-Agent MAC differs from the file name
     refusal(server.get(f"{personal}/settings.xml", ua))  # unknown file name
@@ -77,8 +104,16 @@ def test_every_refusal_is_the_same_404(server: Server) -> None:
     publish(server, "yealink", rules={"allowedIps": ["127.0.0.0/8"], "expiresAt": "2099-01-01T00:00:00Z"})
     assert server.get(personal, ua).status_code == 200
     log = server.log()
-    for reason in ("unknown key", "token does not match", "unknown MAC", "disabled", "expired", "MAC check failed",
-                   "address not allowed", "User-Agent MAC"):
+    for reason in (
+        "unknown key",
+        "token does not match",
+        "unknown MAC",
+        "disabled",
+        "expired",
+        "MAC check failed",
+        "address not allowed",
+        "User-Agent MAC",
+    ):
         assert reason in log, reason
     assert device["key"] not in log and "yealink-group-token" not in log and "phone-pw-301" not in log
 

@@ -18,7 +18,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'sonata.db'}"
     url = os.environ.get("SONATA_TEST_POSTGRES_URL")
     if not url:
-        pytest.skip("PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
     return url
 
 

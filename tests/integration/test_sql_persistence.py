@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from tests.fakes import FixedClock
 
 from sonata.adapters.sql.database import async_url
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -13,22 +14,36 @@ from sonata.domain.model import ProvisioningRecord
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
-from tests.fakes import FixedClock
 
 UowFactory = Callable[[], SqlUnitOfWork]
 
 
 def draft(**changes: object) -> DeviceDraft:
     values: dict[str, object] = {
-        "vendor": "grandstream", "model": "gxp2140", "mac": "000b82aabbcc", "token": "group-token-0001",
-        "title": "Reception", "timezone_offset": "GMT+05:30", "ntp_server": "pool.ntp.org",
+        "vendor": "grandstream",
+        "model": "gxp2140",
+        "mac": "000b82aabbcc",
+        "token": "group-token-0001",
+        "title": "Reception",
+        "timezone_offset": "GMT+05:30",
+        "ntp_server": "pool.ntp.org",
         "accounts": [
-            AccountDraft(line=1, sip_register="sip.example.net:5062", sip_user="101", sip_password="pw1",
-                         name="Desk", sip_name="Alice", sip_auth="a101"),
+            AccountDraft(
+                line=1,
+                sip_register="sip.example.net:5062",
+                sip_user="101",
+                sip_password="pw1",
+                name="Desk",
+                sip_name="Alice",
+                sip_auth="a101",
+            ),
             AccountDraft(line=4, enabled=False),
         ],
-        "rules": RulesDraft(expires_at=datetime(2030, 1, 1, tzinfo=UTC), check_mac=True,
-                            allowed_ips=["10.0.0.0/8", "2001:db8::/32"]),
+        "rules": RulesDraft(
+            expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+            check_mac=True,
+            allowed_ips=["10.0.0.0/8", "2001:db8::/32"],
+        ),
     }
     values.update(changes)
     return DeviceDraft(**values)  # type: ignore[arg-type]
@@ -83,8 +98,14 @@ async def test_the_database_refuses_two_devices_with_one_mac(unit_of_work: UowFa
 async def test_listing_filters_and_pages(unit_of_work: UowFactory) -> None:
     service = DeviceService(unit_of_work, FixedClock())
     for n in range(7):
-        await service.save(draft(mac=f"000b8200000{n}", vendor="yealink" if n % 2 else "grandstream",
-                                 model="t46s" if n % 2 else "gxp2140", accounts=[]))
+        await service.save(
+            draft(
+                mac=f"000b8200000{n}",
+                vendor="yealink" if n % 2 else "grandstream",
+                model="t46s" if n % 2 else "gxp2140",
+                accounts=[],
+            )
+        )
     seen, after = [], None
     while True:
         page = await service.list(vendor=None, token=None, first=3, after=after)
@@ -102,8 +123,12 @@ async def test_listing_filters_and_pages(unit_of_work: UowFactory) -> None:
 async def test_delete_and_provisioning_record(unit_of_work: UowFactory) -> None:
     service = DeviceService(unit_of_work, FixedClock())
     saved = await service.save(draft())
-    record = ProvisioningRecord(at=datetime(2026, 11, 26, 9, tzinfo=UTC), ip="10.0.0.5", user_agent="UA",
-                                filename="cfg000b82aabbcc.xml")
+    record = ProvisioningRecord(
+        at=datetime(2026, 11, 26, 9, tzinfo=UTC),
+        ip="10.0.0.5",
+        user_agent="UA",
+        filename="cfg000b82aabbcc.xml",
+    )
     async with unit_of_work() as uow:
         await uow.devices.record_provisioning(saved.key, record)
         await uow.commit()
@@ -138,23 +163,51 @@ async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFac
 
 async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> None:
     from sonata.domain.model import (
-        Account, Contact, ContactNumber, Device, HostPort, LineKey, LineKeyType, NumberType, RemotePhonebook,
+        Account,
+        Contact,
+        ContactNumber,
+        Device,
+        HostPort,
+        LineKey,
+        LineKeyType,
+        NumberType,
+        RemotePhonebook,
         Transport,
     )
 
     moment = datetime(2026, 11, 26, 10, tzinfo=UTC)
     device = Device(
-        key="vocabulary-key-01", vendor="yealink", model="t46s", mac="001565aabbcc", created_at=moment,
-        updated_at=moment, admin_password="admin", resync_minutes=60, firmware_url="http://fw.example.net/x.rom",
-        language="de", timezone="Europe/Berlin",
-        accounts=(Account(1, HostPort("sip.example.net", 5060), "101", "pw", transport=Transport.TLS,
-                          register_expires=600, outbound_proxy=HostPort("proxy.example.net"),
-                          backup_server=HostPort("2001:db8::1", 5062), voicemail="*97"),),
+        key="vocabulary-key-01",
+        vendor="yealink",
+        model="t46s",
+        mac="001565aabbcc",
+        created_at=moment,
+        updated_at=moment,
+        admin_password="admin",
+        resync_minutes=60,
+        firmware_url="http://fw.example.net/x.rom",
+        language="de",
+        timezone="Europe/Berlin",
+        accounts=(
+            Account(
+                1,
+                HostPort("sip.example.net", 5060),
+                "101",
+                "pw",
+                transport=Transport.TLS,
+                register_expires=600,
+                outbound_proxy=HostPort("proxy.example.net"),
+                backup_server=HostPort("2001:db8::1", 5062),
+                voicemail="*97",
+            ),
+        ),
         line_keys=(LineKey(LineKeyType.BLF, "102", "Bob", 1, "*8"), LineKey(LineKeyType.DTMF, "*1")),
         phonebook=(Contact("Ålice ☎", (ContactNumber("101"), ContactNumber("+49", NumberType.MOBILE))),),
         remote_phonebooks=(RemotePhonebook("All", "https://pbx.example.net/pb.xml"),),
         vendor_params=(("static.wifi.enable", "0"), ("features.dnd.enable", "1")),
-        last_provisioning=ProvisioningRecord(moment, "10.0.0.1", "UA", "x.cfg", "yealink", "t46s", "66.86.0.15"),
+        last_provisioning=ProvisioningRecord(
+            moment, "10.0.0.1", "UA", "x.cfg", "yealink", "t46s", "66.86.0.15"
+        ),
     )
     async with unit_of_work() as uow:
         await uow.devices.save(device)

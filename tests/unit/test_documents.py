@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.fakes import FakeDatabase, FixedClock
 
 from sonata.domain.services.devices import DeviceService
-from tests.fakes import FakeDatabase, FixedClock
 
 SEED_DOCUMENT: dict[str, Any] = {
     "key": "a1b2c3d4e5f6g",
@@ -18,8 +18,15 @@ SEED_DOCUMENT: dict[str, Any] = {
     "ntp_server": "pool.ntp.org",
     "status": True,
     "accounts": [
-        {"name": "", "line": 1, "sip_register": "sip.example.net", "sip_name": "sip102",
-         "sip_user": "sip102", "sip_password": "4321", "sip_auth": "sip102"}
+        {
+            "name": "",
+            "line": 1,
+            "sip_register": "sip.example.net",
+            "sip_name": "sip102",
+            "sip_user": "sip102",
+            "sip_password": "4321",
+            "sip_auth": "sip102",
+        }
     ],
 }
 
@@ -35,14 +42,27 @@ async def test_the_seed_example_document_imports(service: DeviceService) -> None
     device = result.device
     assert device is not None
     assert (device.key, device.token, device.vendor, device.model, device.mac) == (
-        "a1b2c3d4e5f6g", "group-token-14", "grandstream", "gxp1620", "001565113af8")
+        "a1b2c3d4e5f6g",
+        "group-token-14",
+        "grandstream",
+        "gxp1620",
+        "001565113af8",
+    )
     account = device.accounts[0]
-    assert (account.line, account.sip_user, account.sip_password, account.auth_id) == (1, "sip102", "4321", "sip102")
+    assert (account.line, account.sip_user, account.sip_password, account.auth_id) == (
+        1,
+        "sip102",
+        "4321",
+        "sip102",
+    )
     assert str(account.sip_register) == "sip.example.net"
 
 
 async def test_legacy_rules_are_understood(service: DeviceService) -> None:
-    document = {**SEED_DOCUMENT, "rules": {"time": {"until": "2027-01-31T12:00:00Z"}, "mac": True, "ip": "10.0.0.0/8"}}
+    document = {
+        **SEED_DOCUMENT,
+        "rules": {"time": {"until": "2027-01-31T12:00:00Z"}, "mac": True, "ip": "10.0.0.0/8"},
+    }
     [result] = await service.import_documents([document])
     assert result.device is not None
     rules = result.device.rules
@@ -68,11 +88,18 @@ async def test_one_bad_document_does_not_stop_the_others(service: DeviceService)
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"status": "yes"}, "status"), ({"accounts": [{"line": "x"}]}, "accounts.0.line"),
-     ({"rules": {"ip": 5}}, "rules.ip"), ({"rules": {"time": {"until": "soon"}}}, "rules.time.until"),
-     ({"vendor": None}, "vendor"), ({"accounts": [{"line": 1, "sip_user": ["x"]}]}, "accounts.0.sip_user")],
+    [
+        ({"status": "yes"}, "status"),
+        ({"accounts": [{"line": "x"}]}, "accounts.0.line"),
+        ({"rules": {"ip": 5}}, "rules.ip"),
+        ({"rules": {"time": {"until": "soon"}}}, "rules.time.until"),
+        ({"vendor": None}, "vendor"),
+        ({"accounts": [{"line": 1, "sip_user": ["x"]}]}, "accounts.0.sip_user"),
+    ],
 )
-async def test_wrongly_typed_fields_are_named(service: DeviceService, change: dict[str, Any], field: str) -> None:
+async def test_wrongly_typed_fields_are_named(
+    service: DeviceService, change: dict[str, Any], field: str
+) -> None:
     [result] = await service.import_documents([{**SEED_DOCUMENT, **change}])
     assert result.device is None
     assert field in [e.field for e in result.errors]

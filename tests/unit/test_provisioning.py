@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock
 
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import LinkKind
@@ -11,7 +12,6 @@ from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
 from sonata.domain.vendors.base import RenderedFile
-from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock
 
 KEY = "personal-key-0001"
 TOKEN = "group-token-0001"
@@ -29,8 +29,14 @@ class World:
 
     async def publish(self, **changes: object) -> None:
         values: dict[str, object] = {
-            "key": KEY, "token": TOKEN, "vendor": "yealink", "model": "t46s", "mac": MAC,
-            "accounts": [AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="pw")],
+            "key": KEY,
+            "token": TOKEN,
+            "vendor": "yealink",
+            "model": "t46s",
+            "mac": MAC,
+            "accounts": [
+                AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="pw")
+            ],
         }
         values.update(changes)
         await self.devices.save(DeviceDraft(**values))  # type: ignore[arg-type]
@@ -83,7 +89,11 @@ async def test_every_answer_updates_last_provisioning(world: World) -> None:
     record = world.database.devices[KEY].last_provisioning
     assert record is not None
     assert (record.ip, record.user_agent, record.filename, record.at) == (
-        "192.0.2.44", YEALINK_UA, f"{MAC}.cfg", world.clock.now())
+        "192.0.2.44",
+        YEALINK_UA,
+        f"{MAC}.cfg",
+        world.clock.now(),
+    )
 
 
 async def test_a_refusal_does_not_update_last_provisioning(world: World) -> None:
@@ -95,7 +105,10 @@ async def test_a_refusal_does_not_update_last_provisioning(world: World) -> None
     ("request_kwargs", "reason"),
     [
         ({"filename": None, "secret": "unknown-key-0000"}, "unknown key"),
-        ({"filename": f"{MAC}.cfg", "link": LinkKind.COMMON, "secret": "unknown-token-00"}, "token does not match"),
+        (
+            {"filename": f"{MAC}.cfg", "link": LinkKind.COMMON, "secret": "unknown-token-00"},
+            "token does not match",
+        ),
         ({"filename": "001565000009.cfg", "link": LinkKind.COMMON, "ua": None}, "unknown MAC"),
         ({"filename": "y000000000066.cfg", "link": LinkKind.COMMON, "ua": None}, "no MAC"),
         ({"filename": "nonsense.txt"}, "do not request"),
@@ -111,7 +124,9 @@ async def test_requests_that_do_not_identify_the_device_are_refused(
     assert reason in refused(await world.get(filename, **request_kwargs))  # type: ignore[arg-type]
 
 
-async def test_common_link_ties_a_name_without_mac_by_the_user_agent_and_still_checks_the_name(world: World) -> None:
+async def test_common_link_ties_a_name_without_mac_by_the_user_agent_and_still_checks_the_name(
+    world: World,
+) -> None:
     outcome = await world.get("nonsense.cfg", link=LinkKind.COMMON)
     assert "do not request" in refused(outcome)
 
@@ -136,8 +151,14 @@ async def test_expiry_is_exclusive_of_the_moment_itself(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("ip", "allowed"),
-    [("10.1.2.3", True), ("192.0.2.10", False), ("2001:db8::5", True), ("::ffff:10.9.9.9", True),
-     ("2001:db9::1", False), ("", False)],
+    [
+        ("10.1.2.3", True),
+        ("192.0.2.10", False),
+        ("2001:db8::5", True),
+        ("::ffff:10.9.9.9", True),
+        ("2001:db9::1", False),
+        ("", False),
+    ],
 )
 async def test_client_address_must_be_in_an_allowed_network(world: World, ip: str, allowed: bool) -> None:
     await world.publish(rules=RulesDraft(allowed_ips=["10.0.0.0/8", "2001:db8::/32"]))
@@ -161,14 +182,18 @@ async def test_without_check_mac_a_bare_personal_link_ignores_the_user_agent(wor
     served(await world.get(None, ua=OTHER_UA))
 
 
-async def test_refusal_reasons_are_logged_without_secrets(world: World, caplog: pytest.LogCaptureFixture) -> None:
+async def test_refusal_reasons_are_logged_without_secrets(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
         refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="wrong-token-xyz"))
     assert "token does not match" in caplog.text
     assert "wrong-token-xyz" not in caplog.text and TOKEN not in caplog.text and KEY not in caplog.text
 
 
-async def test_a_user_agent_of_another_vendor_is_refused(world: World, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_user_agent_of_another_vendor_is_refused(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     grandstream_ua = "Grandstream Model HW GXP1620 SW 1.0.4.128 DevId 001565aabbcc"
     with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
         assert "grandstream User-Agent" in refused(await world.get(None, ua=grandstream_ua))
@@ -195,7 +220,11 @@ async def test_the_config_points_back_at_the_link_the_phone_used(world: World) -
     engine = EchoTemplateEngine()
     service = ProvisioningService(world.database.unit_of_work, engine, world.clock)
     link = "http://sonata.example.net/v1/token/" + TOKEN
-    served(await service.provision(ProvisioningRequest(LinkKind.COMMON, TOKEN, f"{MAC}.cfg", "192.0.2.1", None, link)))
+    served(
+        await service.provision(
+            ProvisioningRequest(LinkKind.COMMON, TOKEN, f"{MAC}.cfg", "192.0.2.1", None, link)
+        )
+    )
     assert any(link in str(context.values()) for _, context in engine.rendered)
 
 

@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
+from tests.fakes import FakeDatabase, FixedClock
 
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
-from tests.fakes import FakeDatabase, FixedClock
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def draft(**changes: object) -> DeviceDraft:
         "vendor": "yealink",
         "model": "t46s",
         "mac": "00:15:65:aa:bb:cc",
-        "accounts": [AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="s3cret")],
+        "accounts": [
+            AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="s3cret")
+        ],
     }
     values.update(changes)
     return DeviceDraft(**values)  # type: ignore[arg-type]
@@ -46,7 +48,9 @@ async def test_a_new_device_gets_a_random_url_safe_key_of_at_least_128_bits(serv
     assert first.mac == "001565aabbcc"
 
 
-async def test_saving_again_by_mac_replaces_and_keeps_the_key(service: DeviceService, database: FakeDatabase) -> None:
+async def test_saving_again_by_mac_replaces_and_keeps_the_key(
+    service: DeviceService, database: FakeDatabase
+) -> None:
     first = await service.save(draft(title="old"))
     second = await service.save(draft(title="new", mac="00-15-65-AA-BB-CC"))
     assert second.key == first.key
@@ -64,7 +68,9 @@ async def test_saving_by_key_may_change_the_mac(service: DeviceService) -> None:
 async def test_a_mac_of_another_device_is_an_error_on_mac(service: DeviceService) -> None:
     other = await service.save(draft(mac="001565000001"))
     given = await service.save(draft(key="my-own-key-123"))
-    assert await errors_of(service, draft(key=given.key, mac="001565000001")) == {"mac": "belongs to another device"}
+    assert await errors_of(service, draft(key=given.key, mac="001565000001")) == {
+        "mac": "belongs to another device"
+    }
     assert (await service.find(key=other.key)) == other
 
 
@@ -89,7 +95,9 @@ async def test_omitted_password_keeps_the_stored_one_per_line(service: DeviceSer
 async def test_empty_password_clears_it(service: DeviceService) -> None:
     await service.save(draft())
     edited = await service.save(
-        draft(accounts=[AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="")])
+        draft(
+            accounts=[AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="")]
+        )
     )
     assert edited.accounts[0].sip_password == ""
     assert not edited.accounts[0].has_password
@@ -108,12 +116,17 @@ async def test_empty_password_clears_it(service: DeviceService) -> None:
         ({"ntp_server": "not a host"}, "ntp_server"),
         ({"accounts": [AccountDraft(line=0, sip_register="h", sip_user="u")]}, "accounts.0.line"),
         ({"accounts": [AccountDraft(line=17, sip_register="h", sip_user="u")]}, "accounts.0.line"),
-        ({"accounts": [AccountDraft(line=1, sip_register="h:99999", sip_user="u")]}, "accounts.0.sip_register"),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h:99999", sip_user="u")]},
+            "accounts.0.sip_register",
+        ),
         ({"accounts": [AccountDraft(line=1, sip_register="", sip_user="u")]}, "accounts.0.sip_register"),
         ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="")]}, "accounts.0.sip_user"),
         ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u\nx")]}, "accounts.0.sip_user"),
-        ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", sip_password="a\nb")]},
-         "accounts.0.sip_password"),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", sip_password="a\nb")]},
+            "accounts.0.sip_password",
+        ),
         ({"rules": RulesDraft(allowed_ips=["10.0.0.0/8", "nonsense"])}, "rules.allowed_ips.1"),
     ],
 )
@@ -129,7 +142,9 @@ async def test_duplicate_lines_and_too_many_lines_are_field_errors(service: Devi
     account = AccountDraft(line=1, sip_register="h", sip_user="u")
     errors = await errors_of(service, draft(model="t31g", accounts=[account, account]))
     assert "accounts.1.line" in errors
-    errors = await errors_of(service, draft(model="t31g", accounts=[AccountDraft(line=3, sip_register="h", sip_user="u")]))
+    errors = await errors_of(
+        service, draft(model="t31g", accounts=[AccountDraft(line=3, sip_register="h", sip_user="u")])
+    )
     assert "2" in errors["accounts.0.line"]  # the T31G has two accounts
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from tests.fakes import FakeDatabase, FixedClock
 
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import ContactNumber, LineKeyType, NumberType, Transport
@@ -14,7 +15,6 @@ from sonata.domain.validation import (
     LineKeyDraft,
     RemotePhonebookDraft,
 )
-from tests.fakes import FakeDatabase, FixedClock
 
 
 @pytest.fixture
@@ -28,9 +28,17 @@ def draft(**changes: Any) -> DeviceDraft:
         "model": "t46s",
         "mac": "001565aabbcc",
         "accounts": [
-            AccountDraft(line=1, sip_register="sip.example.net", sip_user="101", sip_password="pw",
-                         transport=Transport.TLS, register_expires=600, outbound_proxy="proxy.example.net:5061",
-                         backup_server="sip2.example.net", voicemail="*97"),
+            AccountDraft(
+                line=1,
+                sip_register="sip.example.net",
+                sip_user="101",
+                sip_password="pw",
+                transport=Transport.TLS,
+                register_expires=600,
+                outbound_proxy="proxy.example.net:5061",
+                backup_server="sip2.example.net",
+                voicemail="*97",
+            ),
             AccountDraft(line=2, sip_register="sip.example.net", sip_user="102"),
         ],
         "admin_password": "admin-secret",
@@ -43,7 +51,9 @@ def draft(**changes: Any) -> DeviceDraft:
             LineKeyDraft(LineKeyType.BLF, value="102", label="Bob", line=1, pickup_code="*8"),
             LineKeyDraft(LineKeyType.SPEED_DIAL, value="+4930123456", label="Office"),
         ],
-        "phonebook": [ContactDraft("Alice", [ContactNumber("101"), ContactNumber("+491701234", NumberType.MOBILE)])],
+        "phonebook": [
+            ContactDraft("Alice", [ContactNumber("101"), ContactNumber("+491701234", NumberType.MOBILE)])
+        ],
         "remote_phonebooks": [RemotePhonebookDraft("Company", "https://pbx.example.net/phonebook.xml")],
         "vendor_params": {"static.wifi.enable": "0"},
     }
@@ -61,10 +71,17 @@ async def test_the_whole_vocabulary_is_kept(service: DeviceService) -> None:
     device = await service.save(draft())
     account = device.accounts[0]
     assert account.transport is Transport.TLS and account.register_expires == 600
-    assert str(account.outbound_proxy) == "proxy.example.net:5061" and str(account.backup_server) == "sip2.example.net"
+    assert (
+        str(account.outbound_proxy) == "proxy.example.net:5061"
+        and str(account.backup_server) == "sip2.example.net"
+    )
     assert account.voicemail == "*97"
     assert (device.admin_password, device.resync_minutes, device.language, device.timezone) == (
-        "admin-secret", 60, "de", "Europe/Berlin")
+        "admin-secret",
+        60,
+        "de",
+        "Europe/Berlin",
+    )
     assert [k.type for k in device.line_keys] == [LineKeyType.LINE, LineKeyType.BLF, LineKeyType.SPEED_DIAL]
     assert device.line_keys[1].pickup_code == "*8"
     assert device.phonebook[0].numbers[1].type is NumberType.MOBILE
@@ -81,14 +98,22 @@ async def test_an_omitted_admin_password_keeps_the_stored_one(service: DeviceSer
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", register_expires=5)]},
-         "accounts.0.register_expires"),
-        ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", outbound_proxy="a b")]},
-         "accounts.0.outbound_proxy"),
-        ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", backup_server="h:0")]},
-         "accounts.0.backup_server"),
-        ({"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", voicemail="*9\n7")]},
-         "accounts.0.voicemail"),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", register_expires=5)]},
+            "accounts.0.register_expires",
+        ),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", outbound_proxy="a b")]},
+            "accounts.0.outbound_proxy",
+        ),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", backup_server="h:0")]},
+            "accounts.0.backup_server",
+        ),
+        (
+            {"accounts": [AccountDraft(line=1, sip_register="h", sip_user="u", voicemail="*9\n7")]},
+            "accounts.0.voicemail",
+        ),
         ({"admin_password": "a\nb"}, "admin_password"),
         ({"resync_minutes": 0}, "resync_minutes"),
         ({"firmware_url": "fw.example.net/x.rom"}, "firmware_url"),
@@ -96,17 +121,24 @@ async def test_an_omitted_admin_password_keeps_the_stored_one(service: DeviceSer
         ({"timezone": "Europe/Atlantis"}, "timezone"),
         ({"timezone": "../../etc/passwd"}, "timezone"),
         ({"line_keys": [LineKeyDraft(LineKeyType.BLF)]}, "line_keys.0.value"),
-        ({"line_keys": [LineKeyDraft(LineKeyType.SPEED_DIAL, value="1", pickup_code="*8")]},
-         "line_keys.0.pickup_code"),
+        (
+            {"line_keys": [LineKeyDraft(LineKeyType.SPEED_DIAL, value="1", pickup_code="*8")]},
+            "line_keys.0.pickup_code",
+        ),
         ({"line_keys": [LineKeyDraft(LineKeyType.LINE, line=3)]}, "line_keys.0.line"),
         ({"line_keys": [LineKeyDraft(LineKeyType.LINE)] * 200}, "line_keys"),
         ({"phonebook": [ContactDraft("Nobody", [])]}, "phonebook.0.numbers"),
         ({"phonebook": [ContactDraft("", [ContactNumber("1")])]}, "phonebook.0.name"),
-        ({"remote_phonebooks": [RemotePhonebookDraft("x", "ftp://example.net/pb.xml")]}, "remote_phonebooks.0.url"),
+        (
+            {"remote_phonebooks": [RemotePhonebookDraft("x", "ftp://example.net/pb.xml")]},
+            "remote_phonebooks.0.url",
+        ),
         ({"vendor_params": {"static.wifi.enable": 0}}, "vendor_params.static.wifi.enable"),
         ({"vendor_params": {"bad key": "1"}}, "vendor_params.bad key"),
-        ({"vendor_params": {"static.wifi.enable": "0\nstatic.security.user_password = admin:x"}},
-         "vendor_params.static.wifi.enable"),
+        (
+            {"vendor_params": {"static.wifi.enable": "0\nstatic.security.user_password = admin:x"}},
+            "vendor_params.static.wifi.enable",
+        ),
         ({"vendor_params": ["P8", "1"]}, "vendor_params"),
     ],
 )
@@ -137,7 +169,11 @@ async def test_the_model_bounds_the_line_keys(service: DeviceService) -> None:
 
 async def test_original_sonata_documents_keep_importing(service: DeviceService) -> None:
     document = {
-        "key": "legacy-key-0001", "title": "Reception", "vendor": "yealink", "model": "t46s", "mac": "001565aabbcc",
+        "key": "legacy-key-0001",
+        "title": "Reception",
+        "vendor": "yealink",
+        "model": "t46s",
+        "mac": "001565aabbcc",
         "accounts": [{"line": 1, "sip_register": "sip.example.net", "sip_user": "101", "sip_password": "pw"}],
         "phonebooks": [{"name": "Company", "url": "http://pbx.example.net/pb.xml"}],
         "firmware": {"url": "http://fw.example.net/T46S.rom"},
@@ -153,20 +189,40 @@ async def test_original_sonata_documents_keep_importing(service: DeviceService) 
     device = result.device
     assert device is not None and device.title == "Reception"
     assert device.firmware_url == "http://fw.example.net/T46S.rom"
-    assert [(p.name, p.url) for p in device.remote_phonebooks] == [("Company", "http://pbx.example.net/pb.xml")]
+    assert [(p.name, p.url) for p in device.remote_phonebooks] == [
+        ("Company", "http://pbx.example.net/pb.xml")
+    ]
     assert [(k.type, k.label, k.value) for k in device.line_keys] == [
-        (LineKeyType.SPEED_DIAL, "Reception", "100"), (LineKeyType.LINE, "Line", ""),
-        (LineKeyType.KEY_EVENT, "Park", "park"), (LineKeyType.DTMF, "Menu", "*1")]
+        (LineKeyType.SPEED_DIAL, "Reception", "100"),
+        (LineKeyType.LINE, "Line", ""),
+        (LineKeyType.KEY_EVENT, "Park", "park"),
+        (LineKeyType.DTMF, "Menu", "*1"),
+    ]
     [plain] = await service.import_documents([{**document, "firmware": True}])
     assert plain.device is not None and plain.device.firmware_url is None
 
 
 async def test_snake_case_documents_carry_the_new_vocabulary(service: DeviceService) -> None:
     document = {
-        "vendor": "yealink", "model": "t46s", "mac": "001565aabbcc", "timezone": "America/New_York",
-        "language": "fr", "resync_minutes": 30, "admin_password": "x-admin", "firmware_url": "https://fw.example.net/f",
-        "accounts": [{"line": 1, "sip_register": "h.example.net", "sip_user": "1", "transport": "tcp",
-                      "register_expires": "300", "outbound_proxy": "p.example.net", "voicemail": "*97"}],
+        "vendor": "yealink",
+        "model": "t46s",
+        "mac": "001565aabbcc",
+        "timezone": "America/New_York",
+        "language": "fr",
+        "resync_minutes": 30,
+        "admin_password": "x-admin",
+        "firmware_url": "https://fw.example.net/f",
+        "accounts": [
+            {
+                "line": 1,
+                "sip_register": "h.example.net",
+                "sip_user": "1",
+                "transport": "tcp",
+                "register_expires": "300",
+                "outbound_proxy": "p.example.net",
+                "voicemail": "*97",
+            }
+        ],
         "line_keys": [{"type": "blf", "value": "2", "pickup_code": "*8"}],
         "phonebook": [{"name": "Bob", "numbers": [{"number": "2", "type": "home"}]}],
         "remote_phonebooks": [{"name": "All", "url": "http://pbx.example.net/all.xml"}],
@@ -177,6 +233,8 @@ async def test_snake_case_documents_carry_the_new_vocabulary(service: DeviceServ
     device = result.device
     assert device is not None
     assert device.accounts[0].transport is Transport.TCP and device.accounts[0].register_expires == 300
-    assert device.line_keys[0].type is LineKeyType.BLF and device.phonebook[0].numbers[0].type is NumberType.HOME
+    assert (
+        device.line_keys[0].type is LineKeyType.BLF and device.phonebook[0].numbers[0].type is NumberType.HOME
+    )
     [bad] = await service.import_documents([{**document, "line_keys": [{"type": "rocket"}]}])
     assert [e.field for e in bad.errors] == ["line_keys.0.type"]

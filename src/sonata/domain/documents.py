@@ -141,7 +141,7 @@ def _legacy_rules(reader: _Reader, data: Mapping[str, Any]) -> RulesDraft:
     """The original rules: `{"time": {"until": …}, "mac": true, "ip": "10.0.0.0/8" | [...]}`."""
     time = data.get("time") or {}
     if not isinstance(time, Mapping):
-        reader.fail("rules.time", "must be an object such as {\"until\": \"2030-01-01\"}")
+        reader.fail("rules.time", 'must be an object such as {"until": "2030-01-01"}')
         time = {}
     ip = data.get("ip") or []
     if isinstance(ip, str):
@@ -202,7 +202,9 @@ def _contact(reader: _Reader, path: str, data: Mapping[str, Any]) -> ContactDraf
                 type=_enum(reader, number, "type", f"{number_path}.type", NumberType, NumberType.WORK),
             )
         )
-    return ContactDraft(name=reader.string(data, "name", f"{path}.name", required=True) or "", numbers=numbers)
+    return ContactDraft(
+        name=reader.string(data, "name", f"{path}.name", required=True) or "", numbers=numbers
+    )
 
 
 def _remote_phonebook(reader: _Reader, path: str, data: Mapping[str, Any]) -> RemotePhonebookDraft:
@@ -247,13 +249,16 @@ def draft_from_document(document: Any) -> DeviceDraft:
         language=reader.string(document, "language", "language"),
         timezone=reader.string(document, "timezone", "timezone"),
         line_keys=[
-            _line_key(reader, f"line_keys.{i}", k) for i, k in enumerate(reader.objects(document, "line_keys"))
+            _line_key(reader, f"line_keys.{i}", k)
+            for i, k in enumerate(reader.objects(document, "line_keys"))
         ]
         + [
             _legacy_function_key(reader, f"functionkeys.{i}", k)
             for i, k in enumerate(reader.objects(document, "functionkeys"))
         ],
-        phonebook=[_contact(reader, f"phonebook.{i}", c) for i, c in enumerate(reader.objects(document, "phonebook"))],
+        phonebook=[
+            _contact(reader, f"phonebook.{i}", c) for i, c in enumerate(reader.objects(document, "phonebook"))
+        ],
         remote_phonebooks=[
             _remote_phonebook(reader, f"{name}.{i}", p)
             for name in ("remote_phonebooks", "phonebooks")

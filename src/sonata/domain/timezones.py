@@ -130,12 +130,10 @@ def parse_posix_tz(posix: str, iana_name: str | None = None) -> ZoneRule:
 def _tzif_bytes(name: str) -> bytes:
     """The compiled zone, from the tzdata package first (pinned, so renders are stable), else the system."""
     parts = name.split("/")
-    candidates = []
-    try:
-        candidates.append(resources.files("tzdata").joinpath("zoneinfo", *parts))
-    except ModuleNotFoundError:
-        pass
-    candidates += [Path(root).joinpath(*parts) for root in zoneinfo.TZPATH]
+    candidates = [
+        resources.files("tzdata").joinpath("zoneinfo", *parts),
+        *(Path(root).joinpath(*parts) for root in zoneinfo.TZPATH),
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate.read_bytes()
@@ -157,7 +155,9 @@ def fixed_zone(offset: UtcOffset) -> ZoneRule:
     """A zone without daylight saving; its POSIX name is the quoted offset (`<+0530>-5:30`)."""
     sign = "-" if offset.minutes > 0 else ""
     posix_offset = f"{offset.hours_part}" + (f":{offset.minutes_part:02d}" if offset.minutes_part else "")
-    label = f"{offset.sign}{offset.hours_part:02d}" + (f"{offset.minutes_part:02d}" if offset.minutes_part else "")
+    label = f"{offset.sign}{offset.hours_part:02d}" + (
+        f"{offset.minutes_part:02d}" if offset.minutes_part else ""
+    )
     posix = f"<{label}>{sign}{posix_offset}"
     return ZoneRule(offset, label, None, posix)
 

@@ -148,9 +148,8 @@ def parse_host_port(text: str) -> HostPort:
             port_text = rest[1:]
     elif candidate.count(":") == 1:
         host, port_text = candidate.split(":")
-    if port_text is not None:
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-            raise ValueError("the port must be a number from 1 to 65535")
+    if port_text is not None and not (port_text.isdigit() and 1 <= int(port_text) <= 65535):
+        raise ValueError("the port must be a number from 1 to 65535")
     return HostPort(parse_host(host), int(port_text) if port_text is not None else None)
 
 

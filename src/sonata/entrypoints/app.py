@@ -58,7 +58,10 @@ def build_services(settings: Settings) -> Services:
 def create_app(settings: Settings) -> Starlette:
     services = build_services(settings)
     engine, devices, tokens, provisioning = (
-        services.engine, services.devices, services.tokens, services.provisioning
+        services.engine,
+        services.devices,
+        services.tokens,
+        services.provisioning,
     )
 
     @contextlib.asynccontextmanager
@@ -85,7 +88,9 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             Route("/healthz", healthz),
-            Route("/graphql", GraphQLEndpoint(devices, provisioning, tokens, settings), methods=["GET", "POST"]),
+            Route(
+                "/graphql", GraphQLEndpoint(devices, provisioning, tokens, settings), methods=["GET", "POST"]
+            ),
             *provisioning_routes(provisioning, settings),
         ],
         lifespan=lifespan,

@@ -54,7 +54,9 @@ async def _render(settings: Settings, device: str, filename: str | None) -> int:
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # No access log: phone URLs carry device keys and tokens.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -78,8 +78,13 @@ def _account_from_json(data: dict[str, Any]) -> Account:
 
 
 def _line_key_to_json(key: LineKey) -> dict[str, Any]:
-    return {"type": key.type.value, "value": key.value, "label": key.label, "line": key.line,
-            "pickup_code": key.pickup_code}
+    return {
+        "type": key.type.value,
+        "value": key.value,
+        "label": key.label,
+        "line": key.line,
+        "pickup_code": key.pickup_code,
+    }
 
 
 def _line_key_from_json(data: dict[str, Any]) -> LineKey:
@@ -87,7 +92,10 @@ def _line_key_from_json(data: dict[str, Any]) -> LineKey:
 
 
 def _contact_to_json(contact: Contact) -> dict[str, Any]:
-    return {"name": contact.name, "numbers": [{"number": n.number, "type": n.type.value} for n in contact.numbers]}
+    return {
+        "name": contact.name,
+        "numbers": [{"number": n.number, "type": n.type.value} for n in contact.numbers],
+    }
 
 
 def _contact_from_json(data: dict[str, Any]) -> Contact:
@@ -191,7 +199,9 @@ def device_from_row(row: DeviceRow) -> Device:
         timezone=document.get("timezone"),
         line_keys=tuple(_line_key_from_json(k) for k in document.get("line_keys", [])),
         phonebook=tuple(_contact_from_json(c) for c in document.get("phonebook", [])),
-        remote_phonebooks=tuple(RemotePhonebook(p["name"], p["url"]) for p in document.get("remote_phonebooks", [])),
+        remote_phonebooks=tuple(
+            RemotePhonebook(p["name"], p["url"]) for p in document.get("remote_phonebooks", [])
+        ),
         vendor_params=tuple((key, value) for key, value in document.get("vendor_params", [])),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),

@@ -60,7 +60,11 @@ class SqlDeviceRepository:
         )
 
     async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
-        statement = update(DeviceRow).where(col(DeviceRow.key) == key).values(last_provisioning=record_to_json(record))
+        statement = (
+            update(DeviceRow)
+            .where(col(DeviceRow.key) == key)
+            .values(last_provisioning=record_to_json(record))
+        )
         await self._session.execute(statement)
 
 

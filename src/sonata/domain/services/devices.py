@@ -104,4 +104,3 @@ class DeviceService:
             return await uow.devices.list(
                 vendor=vendor.lower() if vendor else None, token=token, first=first, after_mac=after_mac
             )
-

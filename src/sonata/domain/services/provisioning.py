@@ -70,7 +70,10 @@ class ProvisioningService:
                 log.log(
                     logging.DEBUG if refusal.quiet else logging.WARNING,
                     "refused %s link request for %r from %s: %s",
-                    request.link.value, request.filename, request.client_ip, refusal.reason,
+                    request.link.value,
+                    request.filename,
+                    request.client_ip,
+                    refusal.reason,
                 )
                 return Refusal(refusal.reason, refusal.quiet)
         vendor = VENDORS[match.device.vendor]
@@ -107,7 +110,9 @@ class ProvisioningService:
         except _Refused as refusal:
             raise ValidationFailed([FieldError("filename", refusal.reason)]) from None
         link = f"{link_base}/v1/device/{device.key}"
-        return VENDORS[device.vendor].render(RenderRequest(device, match.requested, match.filename, link), self._engine)
+        return VENDORS[device.vendor].render(
+            RenderRequest(device, match.requested, match.filename, link), self._engine
+        )
 
     async def _find(
         self, uow: UnitOfWork, request: ProvisioningRequest, identity: PhoneIdentity | None
@@ -163,7 +168,9 @@ def _match_file(device: Device, filename: str | None) -> _Match:
     return _Match(device, requested, filename)
 
 
-def _address_allowed(client_ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+def _address_allowed(
+    client_ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> bool:
     try:
         address = ipaddress.ip_address(client_ip)
     except ValueError:

@@ -59,7 +59,11 @@ def replace_xml_children(text: str, params: Sequence[tuple[str, str]], container
 
 
 def replace_xml_items(
-    text: str, params: Sequence[tuple[str, str]], container_path: str, tag: str = "item", attribute: str = "name"
+    text: str,
+    params: Sequence[tuple[str, str]],
+    container_path: str,
+    tag: str = "item",
+    attribute: str = "name",
 ) -> str:
     """For files of `<item name="key">value</item>` elements: set the item, or append it."""
     root = ET.fromstring(text.encode("utf-8"))

@@ -97,7 +97,9 @@ class RulesInput:
 
     def to_draft(self) -> RulesDraft:
         return RulesDraft(
-            expires_at=self.expires_at, check_mac=bool(self.check_mac), allowed_ips=list(self.allowed_ips or [])
+            expires_at=self.expires_at,
+            check_mac=bool(self.check_mac),
+            allowed_ips=list(self.allowed_ips or []),
         )
 
 

@@ -59,7 +59,9 @@ class Query:
         return [Vendor.from_domain(v) for v in VENDORS.values()]
 
     @strawberry.field
-    async def device(self, info: Info[Any, None], key: str | None = None, mac: str | None = None) -> Device | None:
+    async def device(
+        self, info: Info[Any, None], key: str | None = None, mac: str | None = None
+    ) -> Device | None:
         context = _context(info)
         if key is None and mac is None:
             return None
@@ -89,7 +91,6 @@ class Query:
                 end_cursor=encode_cursor(page.devices[-1].mac) if page.devices else None,
             ),
         )
-
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="The exact file a phone would get on the personal link, rules not applied. "
