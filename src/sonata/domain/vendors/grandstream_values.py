@@ -29,13 +29,10 @@ class Family(Enum):
 
 # --- text ------------------------------------------------------------------------------------
 
-# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
 
 def text(value: str) -> str:
     """Free text made safe for one XML text node (the template engine escapes markup)."""
-    return _NOT_XML.sub(" ", single_line(value))
+    return single_line(value)
 
 
 def host_port(value: HostPort | None, default_port: int | None = None) -> str:

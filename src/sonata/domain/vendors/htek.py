@@ -180,8 +180,6 @@ _MODEL_FILE = re.compile(r"cfg(?P<code>[0-9]{4})\.xml", re.IGNORECASE)
 _BINARY_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})", re.IGNORECASE)
 _REDIRECT_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
 _FACTORY_FILE = re.compile(r"factory[0-9]{4}\.bin", re.IGNORECASE)
-# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 class Htek(Vendor):
@@ -257,11 +255,13 @@ class Htek(Vendor):
             "provisioning": _provisioning(link, device.resync_minutes),
             "phonebook": _phonebook_download(link, device.resync_minutes),
             "accounts": [_account(account) for account in accounts],
-            "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
+            "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device),
             "language": LANGUAGES.get(device.language) if device.language else None,
-            "admin_password": _text(device.admin_password) or None,
-            "firmware_path": _text(firmware_directory(device.firmware_url)) if device.firmware_url else None,
+            "admin_password": single_line(device.admin_password) or None,
+            "firmware_path": single_line(firmware_directory(device.firmware_url))
+            if device.firmware_url
+            else None,
             "keys": [_key(number, key) for number, key in enumerate(device.line_keys, start=1)],
         }
 
@@ -275,7 +275,7 @@ def _provisioning(link: str, resync_minutes: int | None) -> dict[str, Any]:
     protocol, P194/P193 periodic check every N minutes (0 = only at boot)."""
     return {
         "mode": UPGRADE_MODES.get(_scheme(link), UPGRADE_MODES["http"]),
-        "url": _text(link),
+        "url": single_line(link),
         "auto": 1 if resync_minutes else 0,
         "minutes": resync_minutes,
     }
@@ -287,7 +287,7 @@ def _phonebook_download(link: str, resync_minutes: int | None) -> dict[str, Any]
     User-Agent (Htek phones always send it)."""
     return {
         "protocol": PHONEBOOK_PROTOCOLS.get(_scheme(link), PHONEBOOK_PROTOCOLS["http"]),
-        "url": _text(link),
+        "url": single_line(link),
         "minutes": resync_minutes or 0,
     }
 
@@ -312,18 +312,18 @@ def _account(account: Account) -> dict[str, Any]:
         "line": account.line,
         "P": ACCOUNT_P_VALUES[account.line],
         "enable": 1 if account.enabled else 0,
-        "server": _text(_host_port(account.sip_register)),
-        "failover_server": _text(_host_port(account.backup_server)),
-        "outbound_proxy": _text(_host_port(account.outbound_proxy)),
+        "server": single_line(_host_port(account.sip_register)),
+        "failover_server": single_line(_host_port(account.backup_server)),
+        "outbound_proxy": single_line(_host_port(account.outbound_proxy)),
         "transport": TRANSPORTS[account.transport],
-        "label": _text(account.name),
-        "user": _text(account.sip_user),
-        "auth": _text(account.auth_id),
-        "password": _text(account.sip_password),
-        "display_name": _text(account.sip_name),
+        "label": single_line(account.name),
+        "user": single_line(account.sip_user),
+        "auth": single_line(account.auth_id),
+        "password": single_line(account.sip_password),
+        "display_name": single_line(account.sip_name),
         # Register expiration in minutes, as Grandstream's P32 (verify: Htek's web page shows no unit).
         "expires": max(1, -(-expires // 60)) if expires is not None else None,
-        "voicemail": _text(account.voicemail),
+        "voicemail": single_line(account.voicemail),
     }
 
 
@@ -369,11 +369,11 @@ def _key(number: int, key: LineKey) -> dict[str, Any]:
         "number": number,
         "P": key_p_values(number),
         "type": _event_type(key.value) if event else KEY_TYPES[key.type],
-        "value": "" if event else _text(key.value),
-        "label": _text(key.label),
+        "value": "" if event else single_line(key.value),
+        "label": single_line(key.label),
         # The account a key uses counts from 0, as Grandstream's (verify).
         "account": key.line - 1,
-        "pickup_code": _text(key.pickup_code) if key.type is LineKeyType.BLF else "",
+        "pickup_code": single_line(key.pickup_code) if key.type is LineKeyType.BLF else "",
     }
 
 
@@ -388,11 +388,6 @@ def _contact(contact: Contact) -> dict[str, Any]:
     """Grandstream's AddressBook format (the phonebook download P330-P333 is Grandstream's; verify
     Htek's reading of it). The whole name goes in FirstName: the phone shows "First Last"."""
     return {
-        "name": _text(contact.name),
-        "numbers": [{"number": _text(n.number), "type": NUMBER_TYPES[n.type]} for n in contact.numbers],
+        "name": single_line(contact.name),
+        "numbers": [{"number": single_line(n.number), "type": NUMBER_TYPES[n.type]} for n in contact.numbers],
     }
-
-
-def _text(value: str) -> str:
-    """Free text made safe for one XML text node (the template engine escapes markup)."""
-    return _NOT_XML.sub(" ", single_line(value))

@@ -102,8 +102,6 @@ _PARAM = re.compile(r"(?P<name>[a-z][a-z0-9_]{0,63})(?:\[(?P<idx>[0-9]{1,3})\])?
 _INDEXED_ONLY = {"fkey"}
 
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
-# Characters XML 1.0 forbids even when escaped: lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 class Snom(Vendor):
@@ -178,15 +176,15 @@ class Snom(Vendor):
             "setting_server": f"{base}/{device_list_filename(device)}",
             "refresh_seconds": device.resync_minutes * 60 if device.resync_minutes else 0,
             "accounts": [_account(account) for account in accounts],
-            "ntp_server": _text(device.ntp_server) if device.ntp_server is not None else None,
+            "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device),
             "language": LANGUAGES.get(device.language) if device.language else None,
-            "admin_password": _text(device.admin_password) or None,
-            "firmware": _text(device.firmware_url) if device.firmware_url else None,
+            "admin_password": single_line(device.admin_password) or None,
+            "firmware": single_line(device.firmware_url) if device.firmware_url else None,
             # Snom's place for a remote phonebook URL is the directory key (`url ...`, as Wazo uses
             # it): one URL, so only the first remote phonebook fits. (Firmware 10.1.178+ can also
             # download remote XML directories; their setting names are in no source we read.)
-            "directory": _text(f"url {remote}") if remote else None,
+            "directory": single_line(f"url {remote}") if remote else None,
             "keys": [_key(index, key, by_line.get(key.line)) for index, key in enumerate(device.line_keys)],
         }
 
@@ -221,15 +219,15 @@ def _account(account: Account) -> dict[str, Any]:
     return {
         "idx": account.line,
         "active": "on" if account.enabled else "off",
-        "idle_text": _text(account.name),
-        "realname": _text(account.sip_name),
-        "user": _text(account.sip_user),
-        "auth": _text(account.auth_id),
-        "password": _text(account.sip_password),
-        "host": _text(str(register)) if register else "",
-        "outbound": _text(f"{proxy};transport={account.transport.value}") if proxy else "",
+        "idle_text": single_line(account.name),
+        "realname": single_line(account.sip_name),
+        "user": single_line(account.sip_user),
+        "auth": single_line(account.auth_id),
+        "password": single_line(account.sip_password),
+        "host": single_line(str(register)) if register else "",
+        "outbound": single_line(f"{proxy};transport={account.transport.value}") if proxy else "",
         "expiry": str(account.register_expires) if account.register_expires is not None else None,
-        "mailbox": _text(account.voicemail),
+        "mailbox": single_line(account.voicemail),
     }
 
 
@@ -259,7 +257,7 @@ def _dst_change(change: DstChange) -> str:
 def _key(index: int, key: LineKey, account: Account | None) -> dict[str, Any]:
     """One `<fkey>`: idx counts from 0 (Wazo), context is the number of the identity the key uses
     (as FusionPBX writes it; `active` would follow whichever identity is selected on the phone)."""
-    value = _text(key.value)
+    value = single_line(key.value)
     if key.type is LineKeyType.LINE:
         action = "line"
     elif key.type is LineKeyType.BLF:
@@ -272,7 +270,12 @@ def _key(index: int, key: LineKey, account: Account | None) -> dict[str, Any]:
         action = f"dtmf {value}"
     else:
         action = f"keyevent {value}"
-    return {"idx": index, "context": str(key.line), "label": _text(key.label), "value": _text(action)}
+    return {
+        "idx": index,
+        "context": str(key.line),
+        "label": single_line(key.label),
+        "value": single_line(action),
+    }
 
 
 def _sip_uri(value: str, account: Account | None) -> str:
@@ -287,8 +290,8 @@ def _phonebook(contacts: Sequence[Contact]) -> dict[str, Any]:
     """One `<item>` per number (the item format of firmware 8 and 10 takes one number each)."""
     items = [
         {
-            "name": _text(contact.name),
-            "number": _text(number.number),
+            "name": single_line(contact.name),
+            "number": single_line(number.number),
             "number_type": NUMBER_TYPES[number.type],
         }
         for contact in contacts
@@ -336,8 +339,3 @@ def _new_setting(root: ET.Element, name: str, idx: str | None) -> ET.Element:
         attributes["context"] = "active"
     attributes["perm"] = ""
     return ET.SubElement(container, name, attributes)
-
-
-def _text(value: str) -> str:
-    """Free text made safe for one XML text node or attribute (the template engine escapes markup)."""
-    return _NOT_XML.sub(" ", single_line(value))
