@@ -70,7 +70,6 @@ class FakeDatabase:
     def __init__(self) -> None:
         self.devices: dict[str, Device] = {}
         self.credentials: dict[str, str] = {}
-        self.commits = 0
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
@@ -98,7 +97,6 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._database.devices = dict(self._devices)
         self._database.credentials = dict(self._credentials)
-        self._database.commits += 1
 
 
 class EchoTemplateEngine:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sonata.domain.vendors.base import PhoneIdentity, PhoneModel, Vendor
+from sonata.domain.vendors.base import PhoneIdentity, Vendor
 from sonata.domain.vendors.fanvil import Fanvil
 from sonata.domain.vendors.grandstream import Grandstream
 from sonata.domain.vendors.htek import Htek
@@ -12,15 +12,6 @@ from sonata.domain.vendors.yealink import Yealink
 VENDORS: dict[str, Vendor] = {
     vendor.id: vendor for vendor in (Grandstream(), Yealink(), Fanvil(), Snom(), Htek())
 }
-
-
-def find_vendor(vendor_id: str) -> Vendor | None:
-    return VENDORS.get(vendor_id)
-
-
-def find_model(vendor_id: str, model_id: str) -> PhoneModel | None:
-    vendor = VENDORS.get(vendor_id)
-    return vendor.model(model_id) if vendor else None
 
 
 def identify_phone(user_agent: str) -> PhoneIdentity | None:
