@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/provisioning.py [--devices 200] [--requests 2000] [--concurrency 20]
 
-Starts its own server on a free local port with a fresh SQLite file, publishes the devices through
-GraphQL, then fetches configs with real phone User-Agents, alternating the two links round by
-round so that machine noise hits both alike. Prints requests per second and latency percentiles.
+Starts its own server on a local port with a fresh SQLite file (or --database-url), publishes
+the devices through GraphQL, then fetches configs with real phone User-Agents, alternating the
+two links round by round so that machine noise hits both alike. Prints requests per second and
+latency percentiles.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file (a PostgreSQL URL works too)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
