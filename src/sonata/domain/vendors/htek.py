@@ -37,7 +37,7 @@ from sonata.domain.model import (
     Transport,
 )
 from sonata.domain.ports import TemplateEngine
-from sonata.domain.timezones import device_zone
+from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -50,7 +50,6 @@ from sonata.domain.vendors.base import (
     single_line,
 )
 from sonata.domain.vendors.params import replace_xml_children, value_problem
-from sonata.domain.vendors.snom_zone import DstChange, local_zone
 
 DEFAULT_SIP_PORT = 5060
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Account, Contact, Device, LineKey, LineKeyType, NumberType, Transport
-from sonata.domain.timezones import device_zone
+from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -42,7 +42,6 @@ from sonata.domain.vendors.base import (
     single_line,
 )
 from sonata.domain.vendors.params import value_problem
-from sonata.domain.vendors.snom_zone import DstChange, local_zone
 
 # Account and line-key counts: Wazo's snom plugins (plugin-info "lines" / "function_keys" for
 # firmware 8.9.3.80 and 10.1.152.12). D712: 5 keys as Wazo lists them (verify: some datasheets say 4).
