@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 import httpx
 from tests.e2e.conftest import Server, start_server, stop_server
 
@@ -247,3 +249,40 @@ def test_generated_token_is_printed_once_and_reused(tmp_path: Path) -> None:
     finally:
         stop_server(second)
     assert token not in (tmp_path / "token.db").read_bytes().decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"mac": "００:15:65:12:34:56"}, "mac"),
+        ({"key": "ключ-ключ-ключ"}, "key"),
+        ({"title": "x" * 10000}, "title"),
+        ({"vendorParams": {"static.wifi": {"nested": "1"}}}, "vendorParams.static.wifi"),
+        ({"vendorParams": "P8=1"}, "vendorParams"),
+        ({"ntpServer": "pool.ntp.org\nstatic.x = 1"}, "ntpServer"),
+        ({"firmwareUrl": "javascript:alert(1)"}, "firmwareUrl"),
+        ({"lineKeys": [{"type": "BLF", "value": "1", "line": 99}]}, "lineKeys.0.line"),
+    ],
+)
+def test_hostile_input_gets_a_field_error(server: Server, changes: dict[str, object], field: str) -> None:
+    device = {**yealink_input(mac="001565000fff"), **changes}
+    response = server.client.post(
+        f"{server.url}/graphql",
+        json={"query": SAVE, "variables": {"input": device}},
+        headers={"Authorization": f"Bearer {server.token}"},
+    )
+    assert response.status_code == 200
+    payload = response.json()["data"]["saveDevice"]
+    assert payload["device"] is None
+    assert field in {e["field"] for e in payload["errors"]}
+
+
+def test_bad_paging_arguments_are_graphql_errors_not_crashes(server: Server) -> None:
+    for arguments in ('first: -1', 'first: 100000', 'after: "@@@"', 'after: "bWFjOnh4"'):
+        response = server.client.post(
+            f"{server.url}/graphql",
+            json={"query": f"{{ devices({arguments}) {{ totalCount }} }}"},
+            headers={"Authorization": f"Bearer {server.token}"},
+        )
+        assert response.status_code == 200
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", arguments

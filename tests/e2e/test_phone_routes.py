@@ -120,3 +120,20 @@ def test_every_refusal_is_the_same_404(server: Server) -> None:
 
 def test_unknown_routes_look_like_refusals(server: Server) -> None:
     refusal(server.get("/v1/nothing/here"))
+
+
+@pytest.mark.parametrize(
+    ("path", "user_agent"),
+    [
+        ("/v1/device/%00%01/cfg.xml", "Grandstream Model HW GXP1620 SW 1.0 DevId 000b82aabbcc"),
+        ("/v1/token/yealink-group-token/" + "a" * 5000 + ".cfg", "Yealink SIP-T46S 66.86.0.15"),
+        ("/v1/token/yealink-group-token/%E2%98%8E.cfg", "Yealink SIP-T46S 66.86.0.15 zz:zz:zz:zz:zz:zz"),
+        ("/v1/token/yealink-group-token/y000000000066.cfg", "Yealink " + "x" * 10000),
+        ("/v1/token/yealink-group-token/cfg.xml", "Grandstream Model HW SW DevId"),
+        ("/v1/device/..%2F..%2Fetc%2Fpasswd", None),
+        ("/v1/token/%20/phonebook.xml", "Mozilla/4.0 (compatible; snom-SIP )"),
+    ],
+)
+def test_hostile_requests_get_the_uniform_404_not_an_error(server: Server, path: str, user_agent: str | None) -> None:
+    publish(server, "yealink")
+    refusal(server.get(path, user_agent))
