@@ -134,6 +134,8 @@ def test_unknown_routes_look_like_refusals(server: Server) -> None:
         ("/v1/token/%20/phonebook.xml", "Mozilla/4.0 (compatible; snom-SIP )"),
     ],
 )
-def test_hostile_requests_get_the_uniform_404_not_an_error(server: Server, path: str, user_agent: str | None) -> None:
+def test_hostile_requests_get_the_uniform_404_not_an_error(
+    server: Server, path: str, user_agent: str | None
+) -> None:
     publish(server, "yealink")
     refusal(server.get(path, user_agent))

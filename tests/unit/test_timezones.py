@@ -25,15 +25,23 @@ def test_a_zone_with_daylight_saving() -> None:
 
 @pytest.mark.parametrize(
     ("name", "standard", "shift"),
-    [("America/New_York", -300, 60), ("Asia/Kolkata", 330, 0), ("Australia/Sydney", 600, 60),
-     ("Asia/Kathmandu", 345, 0), ("UTC", 0, 0), ("America/Sao_Paulo", -180, 0)],
+    [
+        ("America/New_York", -300, 60),
+        ("Asia/Kolkata", 330, 0),
+        ("Australia/Sydney", 600, 60),
+        ("Asia/Kathmandu", 345, 0),
+        ("UTC", 0, 0),
+        ("America/Sao_Paulo", -180, 0),
+    ],
 )
 def test_standard_offsets_and_shifts(name: str, standard: int, shift: int) -> None:
     zone = zone_rule(name)
     assert (zone.standard.minutes, zone.daylight_shift_minutes, zone.iana_name) == (standard, shift, name)
 
 
-@pytest.mark.parametrize("name", ["Europe/Atlantis", "../../etc/passwd", "Europe/../../etc/passwd", "", "posix/UTC"])
+@pytest.mark.parametrize(
+    "name", ["Europe/Atlantis", "../../etc/passwd", "Europe/../../etc/passwd", "", "posix/UTC"]
+)
 def test_unknown_or_crafted_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError):
         zone_rule(name)
@@ -61,7 +69,10 @@ def test_negative_daylight_saving_is_turned_into_a_forward_shift() -> None:
     local = local_zone(dublin)
     assert local.standard_minutes == 0 and local.dst is not None
     assert (local.dst.shift_minutes, local.dst.start, local.dst.end) == (
-        60, DstChange(3, 5, 0, 60), DstChange(10, 5, 0, 120))
+        60,
+        DstChange(3, 5, 0, 60),
+        DstChange(10, 5, 0, 120),
+    )
 
 
 def test_change_times_past_midnight_move_to_the_next_weekday() -> None:
