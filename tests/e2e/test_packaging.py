@@ -34,4 +34,18 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
     module_file, templates_dir, vendors = json.loads(result.stdout)
     assert module_file.startswith(str(target))
     assert templates_dir.startswith(str(target))
-    assert {"grandstream", "yealink", "fanvil"} <= set(vendors)
+    assert {"grandstream", "yealink", "fanvil", "snom", "htek"} <= set(vendors)
+    # The shipped migrations build the database: `sonata render` finds no device, cleanly.
+    render = subprocess.run(
+        [sys.executable, "-m", "sonata", "render", "no-such-device"],
+        cwd=elsewhere,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(target),
+            "SONATA_DATABASE_URL": f"sqlite:///{elsewhere / 's.db'}",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert render.returncode == 1 and "no device" in render.stderr, render.stderr

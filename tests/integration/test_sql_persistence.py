@@ -5,9 +5,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes import FixedClock
 
-from sonata.adapters.sql.database import async_url
+from sonata.adapters.sql.database import async_url, create_schema
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import ProvisioningRecord
@@ -214,3 +216,23 @@ async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> Non
         await uow.commit()
     async with unit_of_work() as uow:
         assert await uow.devices.get(device.key) == device
+
+
+async def test_the_migrations_build_exactly_the_mapped_schema(engine: AsyncEngine) -> None:
+    def differences(connection: Connection) -> list[object]:
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        from sonata.adapters.sql.tables import SQLModel
+
+        return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_migrating_twice_changes_nothing(engine: AsyncEngine, unit_of_work: UowFactory) -> None:
+    service = DeviceService(unit_of_work, FixedClock())
+    saved = await service.save(draft())
+    await create_schema(engine)
+    assert await service.find(key=saved.key) == saved

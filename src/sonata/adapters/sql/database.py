@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlmodel import SQLModel, text
-
-from sonata.adapters.sql import tables  # noqa: F401  (registers the tables on the metadata)
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -22,7 +22,7 @@ def async_url(url: str) -> str:
     """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://…` -> `postgresql+asyncpg://…`."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
+    if backend not in _ASYNC_DRIVERS:
         raise ValueError(f"unsupported database {backend!r}: use sqlite:///… or postgresql://…")
     return parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername.split("+")[0]]).render_as_string(
         hide_password=False
@@ -48,9 +48,20 @@ def _tune_sqlite(connection: Any, record: Any) -> None:
     cursor.close()
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
 async def create_schema(engine: AsyncEngine) -> None:
+    """Bring the database to the newest schema with the Alembic migrations shipped in the package."""
     async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+        await connection.run_sync(_upgrade)
 
 
 async def ping(engine: AsyncEngine) -> None:
