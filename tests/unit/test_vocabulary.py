@@ -238,3 +238,19 @@ async def test_snake_case_documents_carry_the_new_vocabulary(service: DeviceServ
     )
     [bad] = await service.import_documents([{**document, "line_keys": [{"type": "rocket"}]}])
     assert [e.field for e in bad.errors] == ["line_keys.0.type"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"key": "abcdefghijkl\n"}, "key"),
+        ({"token": "abcdefghijkl\n"}, "token"),
+        ({"vendor_params": {"static.wifi.enable\n": "0"}}, "vendor_params.static.wifi.enable\n"),
+        ({"vendor_params": {"P8\n": "1"}, "vendor": "grandstream", "model": "gxp1620"}, "vendor_params.P8\n"),
+    ],
+)
+async def test_a_trailing_line_break_cannot_slip_through_a_pattern(
+    service: DeviceService, changes: dict[str, Any], field: str
+) -> None:
+    extra = {"line_keys": [], "language": None} if "vendor" in changes else {}
+    assert field in await errors_of(service, draft(**{**extra, **changes}))

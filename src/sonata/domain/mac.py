@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 _SPELLINGS = (
-    re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"),
-    re.compile(r"^[0-9a-f]{2}(-[0-9a-f]{2}){5}$"),
-    re.compile(r"^[0-9a-f]{12}$"),
-    re.compile(r"^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$"),
+    re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z"),
+    re.compile(r"^[0-9a-f]{2}(-[0-9a-f]{2}){5}\Z"),
+    re.compile(r"^[0-9a-f]{12}\Z"),
+    re.compile(r"^[0-9a-f]{4}(\.[0-9a-f]{4}){2}\Z"),
 )
 
 

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 _OFFSET = re.compile(
-    r"^(?:(?P<prefix>GMT|UTC)\s*)?(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?$",
+    r"^(?:(?P<prefix>GMT|UTC)\s*)?(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\Z",
     re.IGNORECASE,
 )
 
@@ -88,12 +88,12 @@ class ZoneRule:
         return dst.offset.minutes - self.standard.minutes if dst else 0
 
 
-_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}$")
+_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}\Z")
 _POSIX = re.compile(
     r"^(?P<std><[^>]+>|[A-Za-z]{3,})(?P<std_offset>[+-]?\d{1,2}(?::\d{2}){0,2})"
     r"(?:(?P<dst><[^>]+>|[A-Za-z]{3,})(?P<dst_offset>[+-]?\d{1,2}(?::\d{2}){0,2})?"
     r",(?P<start>M\d{1,2}\.\d\.\d(?:/[+-]?\d{1,3}(?::\d{2}){0,2})?)"
-    r",(?P<end>M\d{1,2}\.\d\.\d(?:/[+-]?\d{1,3}(?::\d{2}){0,2})?))?$"
+    r",(?P<end>M\d{1,2}\.\d\.\d(?:/[+-]?\d{1,3}(?::\d{2}){0,2})?))?\Z"
 )
 
 

@@ -103,9 +103,9 @@ class DeviceDraft:
     """A flat JSON object of vendor keys to string values (checked here, whatever its type)."""
 
 
-_URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{12,128}$")
+_URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{12,128}\Z")
 _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-_HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?$")
+_HOSTNAME = re.compile(rf"^(?=.{{1,253}}\Z){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_TEXT = 256
 MIN_REGISTER_EXPIRES = 30
