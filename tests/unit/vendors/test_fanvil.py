@@ -18,7 +18,8 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
-from sonata.domain.vendors import VENDORS, mac_in_filename
+from sonata.domain.timezones import UtcOffset
+from sonata.domain.vendors import VENDORS, fanvil_values, mac_in_filename
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -350,13 +351,17 @@ def test_ntp_server_enables_sntp() -> None:
     ("offset", "quarters", "name"),
     [
         ("GMT+03", "12", "UTC+3"),
-        ("GMT-05", "-20", "UTC-5"),
+        ("GMT-05", "-20", "UTC-05"),
+        ("GMT-01", "-4", "UTC-01"),
+        ("GMT-10", "-40", "UTC-10"),
+        ("GMT+12", "48", "UTC+12"),
         ("GMT+05:30", "22", "UTC+5:30"),
         ("GMT+05:45", "23", "UTC+5:45"),
-        ("GMT-03:30", "-14", "UTC-3:30"),
+        ("GMT-03:30", "-14", "UTC-03:30"),
+        ("GMT-09:30", "-38", "UTC-09:30"),
         ("GMT-12", "-48", "UTC-12"),
         ("GMT+14", "56", "UTC+14"),
-        ("GMT", "0", "UTC"),
+        ("GMT", "0", "UCT"),
     ],
 )
 def test_time_zone_counts_quarter_hours(offset: str, quarters: str, name: str) -> None:
@@ -365,6 +370,30 @@ def test_time_zone_counts_quarter_hours(offset: str, quarters: str, name: str) -
         "Time_Zone_Name": name,
         "Enable_DST": "0",
     }
+
+
+# Wazo's `_TZ_INFO` (wazo-fanvil serie-x/entry.py and serie-v/entry.py), whole hours -12..+12.
+WAZO_TZ_INFO = {
+    -12: "UTC-12", -11: "UTC-11", -10: "UTC-10", -9: "UTC-09", -8: "UTC-08", -7: "UTC-07",
+    -6: "UTC-06", -5: "UTC-05", -4: "UTC-04", -3: "UTC-03", -2: "UTC-02", -1: "UTC-01",
+    0: "UCT", 1: "UTC+1", 2: "UTC+2", 3: "UTC+3", 4: "UTC+4", 5: "UTC+5", 6: "UTC+6",
+    7: "UTC+7", 8: "UTC+8", 9: "UTC+9", 10: "UTC+10", 11: "UTC+11", 12: "UTC+12",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("hours", "name"), sorted(WAZO_TZ_INFO.items()))
+def test_time_zone_names_are_spelled_as_in_wazos_table(hours: int, name: str) -> None:
+    assert fanvil_values.time_zone_name(UtcOffset(hours * 60)) == name
+    assert fanvil_values.TIME_ZONE_NAMES[hours * 60] == name
+    assert len(fanvil_values.TIME_ZONE_NAMES) == len(WAZO_TZ_INFO)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "name"),
+    [("America/New_York", "UTC-05"), ("Europe/London", "UCT"), ("America/Sao_Paulo", "UTC-03")],
+)
+def test_an_iana_zone_is_named_by_its_standard_offset(timezone: str, name: str) -> None:
+    assert global_config(device(timezone=timezone))["Time_Zone_Name"] == name
 
 
 def test_an_iana_zone_writes_daylight_saving_rules() -> None:
@@ -390,7 +419,7 @@ def test_an_iana_zone_writes_daylight_saving_rules() -> None:
 
 def test_american_rules_use_week_numbers() -> None:
     config = global_config(device(timezone="America/New_York"))
-    assert (config["Time_Zone"], config["Time_Zone_Name"]) == ("-20", "UTC-5")
+    assert (config["Time_Zone"], config["Time_Zone_Name"]) == ("-20", "UTC-05")
     assert (config["DST_Start_Mon"], config["DST_Start_Week"], config["DST_Start_Hour"]) == ("3", "2", "2")
     assert (config["DST_End_Mon"], config["DST_End_Week"], config["DST_End_Hour"]) == ("11", "1", "2")
 

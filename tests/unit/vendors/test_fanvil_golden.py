@@ -12,7 +12,9 @@ tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
   file name <mac>-phonebook.xml ....................... our choice (fanvil.py docstring)
   <?xml ...?><VOIP_CONFIG_FILE><version>2.0002</version> vendors.md l.137
   GLOBAL_CONFIG_MODULE SNTP_Server, Enable_SNTP ....... vendors.md l.34, l.138
-  Time_Zone (quarter hours), Time_Zone_Name ........... vendors.md l.35, l.138 (name: our spelling)
+  Time_Zone (quarter hours) ........................... vendors.md l.35, l.138
+  Time_Zone_Name (UTC+1 for Europe/Berlin's standard
+  offset; UTC-05, UCT, UTC+1 spellings) ............... Wazo serie-x/entry.py, serie-v/entry.py _TZ_INFO
   Enable_DST, DST_Fixed_Type, DST_Min_Offset,
   DST_{Start,End}_{Mon,Week,Wday,Hour,Min} ............ Wazo base.tpl + common.py (-1 = last week,
                                                         Enable_DST 2), FusionPBX x4 (Fixed_Type 2)
@@ -51,6 +53,7 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 60 keys on 5 `interna
   phone/date SNTPServer, EnableSNTP, TimeZone,
   TimeZoneName, EnableDST, DSTFixedType, DSTMinOffset,
   DST{Start,End}{Mon,Week,Wday,Hour,Min} .............. Wazo base-V-series.tpl; FusionPBX x6u
+  TimeZoneName value (Wazo's spelling, UTC+1) ......... Wazo serie-v/entry.py _TZ_INFO
   phone/xmlContact index=N Name/Addr (5 slots) ........ Wazo base-V67.tpl; FusionPBX x6u
   dsskey/internal index=P/Fkey index=I Type/Value/Title Wazo base-new.tpl + serie-x entry.py
                                                         (12 per page); FusionPBX x6u (5 pages)

@@ -44,7 +44,8 @@ Fanvil, tests/golden/fanvil/0c383e07e16c.cfg (x4, 2 accounts):
   <?xml ...?><VOIP_CONFIG_FILE><version>2.0002</version> l.137
   <GLOBAL_CONFIG_MODULE> SNTP_Server, Enable_SNTP = 1 . l.34, l.138
   Time_Zone = -20 for GMT-05 (quarter hours) .......... l.35, l.138
-  Time_Zone_Name ...................................... l.138 (value: our choice, see fanvil.py)
+  Time_Zone_Name = UTC-05 for GMT-05 .................. l.138 (value: Wazo's spelling, serie-x/
+                                                        entry.py _TZ_INFO; see fanvil_values.py)
   <SIP_CONFIG_MODULE><SIP_Line_List>
   <SIP_Line_List_Entry><ID>SIPn</ID> .................. l.26, l.139
   Phone_Number (SIP user id) .......................... l.30, l.140

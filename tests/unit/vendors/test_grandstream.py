@@ -649,13 +649,67 @@ def test_the_config_points_at_sonatas_phonebook_on_the_same_link() -> None:
 def test_a_remote_phonebook_is_used_when_sonata_has_none() -> None:
     remote = (RemotePhonebook("Company", "https://pbx.example.net/pb/phonebook.xml"),)
     values = p_values(device(remote_phonebooks=remote, resync_minutes=2000))
-    assert (values["P330"], values["P331"], values["P332"]) == (
-        "3",
-        "pbx.example.net/pb/phonebook.xml",
-        "720",
-    )
+    assert (values["P330"], values["P331"], values["P332"]) == ("3", "pbx.example.net/pb", "720")
     values = p_values(device(remote_phonebooks=remote, phonebook=CONTACTS))
     assert values["P331"].startswith("sonata.example.net")
+
+
+@pytest.mark.parametrize(
+    ("url", "protocol", "path"),
+    [
+        # The phone appends phonebook.xml to P331: a URL naming that file gives its directory.
+        ("https://pbx.example.net/phonebook.xml", "3", "pbx.example.net"),
+        ("http://pbx.example.net:8080/pb/phonebook.xml?v=2", "1", "pbx.example.net:8080/pb"),
+        ("tftp://10.0.0.1/gs/phonebook.xml", "2", "10.0.0.1/gs"),
+        # A directory is taken as it is.
+        ("https://pbx.example.net/pb/", "3", "pbx.example.net/pb"),
+        ("https://pbx.example.net/pb", "3", "pbx.example.net/pb"),
+        ("https://pbx.example.net", "3", "pbx.example.net"),
+    ],
+)
+def test_a_remote_phonebook_path_is_the_directory_the_phone_appends_phonebook_xml_to(
+    url: str, protocol: str, path: str
+) -> None:
+    values = p_values(device(remote_phonebooks=(RemotePhonebook("Company", url),)))
+    assert (values["P330"], values["P331"]) == (protocol, path)
+    assert not values["P331"].endswith("phonebook.xml")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pbx.example.net/pb/company.xml",
+        "https://pbx.example.net/phonebook.php?mac=x",
+        "https://pbx.example.net/Phonebook.XML",  # the phone asks for the lowercase name
+        "ftp://pbx.example.net/pb/",  # no phonebook download over FTP
+    ],
+)
+def test_a_remote_phonebook_the_phone_cannot_fetch_is_skipped(url: str) -> None:
+    values = p_values(device(remote_phonebooks=(RemotePhonebook("Company", url),)))
+    assert values["P330"] == "0"
+    assert "P331" not in values
+    grp_items = items(grp(remote_phonebooks=(RemotePhonebook("Company", url),)))
+    assert grp_items["phonebook.download.mode"] == "Disabled"
+
+
+def test_the_next_remote_phonebook_takes_the_place_of_one_naming_another_file() -> None:
+    remote = (
+        RemotePhonebook("Company", "https://pbx.example.net/pb/company.xml"),
+        RemotePhonebook("Branch", "https://branch.example.net/gs/phonebook.xml"),
+        RemotePhonebook("Other", "https://other.example.net/"),
+    )
+    assert p_values(device(remote_phonebooks=remote))["P331"] == "branch.example.net/gs"
+    grp_items = items(grp(remote_phonebooks=remote))
+    assert (grp_items["phonebook.download.mode"], grp_items["phonebook.download.server"]) == (
+        "EnabledUseHTTPS",
+        "branch.example.net/gs",
+    )
+
+
+def test_sonatas_own_phonebook_link_is_never_cut() -> None:
+    """The link is a directory even where its last segment has a dot."""
+    values = p_values(device(phonebook=CONTACTS), "https://prov.example.org/v1/device/key.v2")
+    assert values["P331"] == "prov.example.org/v1/device/key.v2"
 
 
 def test_without_a_phonebook_the_download_is_off() -> None:

@@ -20,6 +20,8 @@ GXP1630, P-values (tests/golden/grandstream/cfgc074ad112233.xml):
   P30 NTP, P144 = 0 (DHCP 42 may not override) ............... vendors.md l.34, GXP16 tpl "Date and Time"
   P64 = customize + P246 POSIX rule, P143 = 0 ................. vendors.md l.70-86, GXP16 tpl (P246 example)
   P330 1 HTTP, P331 path (phone appends phonebook.xml), P332 .. vendors.md l.67-69, GXP16 tpl (5-720)
+    (Sonata's own phonebook wins over the remote one; a remote URL naming phonebook.xml is cut
+    to its directory, one naming another file is skipped: grandstream_values.remote_phonebook_path)
   accounts 1-3: P271/P401/P501 enable, P270/P417/P517 name,
     P3/P407/P507 display name, P47/P402/P502 server,
     P35/P404/P504 user, P36/P405/P505 auth, P34/P406/P506 pw . vendors.md l.26-33, l.37

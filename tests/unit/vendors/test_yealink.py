@@ -423,6 +423,8 @@ def test_the_t28p_uses_the_older_account_keys() -> None:
         "account.1.display_name": "%NULL%",
         "account.1.sip_server_host": "pbx.example.com",
         "account.1.sip_server_port": "5060",
+        "account.1.sip_server.2.address": "sip2.example.net",
+        "account.1.sip_server.2.port": "5060",
         "account.1.transport": "1",
         "account.1.expires": "300",
         "account.1.outbound_proxy_enable": "1",
@@ -433,7 +435,35 @@ def test_the_t28p_uses_the_older_account_keys() -> None:
         "account.1.password": "%NULL%",
     }
     assert values["voice_mail.number.1"] == "*97"
-    assert "sip2.example.net" not in values.values()  # firmware 7x has no backup registrar key
+    assert not any(key.startswith("account.1.sip_server.1.") for key in values)
+
+
+def test_the_t28p_backup_registrar_has_its_port_or_the_transports_default() -> None:
+    """Wazo's v73 template (T28P 2.73.0.50) writes account.N.sip_server.2.address|port."""
+    dev = device(
+        account(1, backup_server=HostPort("sip2.example.net", 5070)),
+        account(2, transport=Transport.TLS, backup_server=HostPort("sip3.example.net")),
+        model="t28p",
+    )
+    values = settings(dev)
+    assert (values["account.1.sip_server.2.address"], values["account.1.sip_server.2.port"]) == (
+        "sip2.example.net",
+        "5070",
+    )
+    assert (values["account.2.sip_server.2.address"], values["account.2.sip_server.2.port"]) == (
+        "sip3.example.net",
+        "5061",
+    )
+
+
+def test_the_t28p_clears_an_unset_backup_registrar() -> None:
+    values = settings(
+        device(account(1), Account(line=2, sip_register=None, sip_user="", enabled=False), model="t28p")
+    )
+    for line in (1, 2):
+        assert values[f"account.{line}.sip_server.2.address"] == "%NULL%"
+        assert values[f"account.{line}.sip_server.2.port"] == "%NULL%"
+    assert values["account.1.sip_server_host"] == "pbx.example.com"
 
 
 def test_a_disabled_account_is_written_with_enable_0_and_its_emptied_values_cleared() -> None:

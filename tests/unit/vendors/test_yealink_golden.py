@@ -40,7 +40,8 @@ Firmware 7x keys, T28P (tests/golden/yealink/001565123456.cfg, y000000000000.cfg
   account.N.transport, account.N.expires, account.N.outbound_host|port ..... Yealink 7x sample configs
   auto_provision.*, firmware.url, security.user_password (no "static.") .... Yealink 7x sample configs
   linekey.1-6 then memorykey.1-10 .......................................... Wazo provd Yealink common.py
-  no backup registrar (firmware 7x has no key for it)
+  account.N.sip_server.2.address|port (backup registrar; %NULL% for both when unset)
+    .............................. Wazo provd Yealink v73 templates/base.tpl (T28P firmware 2.73.0.50)
 """
 
 import os

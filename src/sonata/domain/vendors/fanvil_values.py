@@ -84,16 +84,30 @@ def time_zone(offset: UtcOffset) -> int:
     return offset.minutes // 15
 
 
-def time_zone_name(offset: UtcOffset) -> str:
-    """`Time_Zone_Name`: `UTC+3`, `UTC-5`, `UTC+5:30`, `UTC`.
+# `Time_Zone_Name` / `TimeZoneName` for the whole-hour offsets -12..+12, spelled exactly as in
+# Wazo's Fanvil plugins (wazo-platform/wazo-provd-plugins, plugins/wazo-fanvil/serie-x/entry.py
+# and serie-v/entry.py, `_TZ_INFO`, the same table in both): negative hours zero-padded
+# (`UTC-05`), `UCT` (sic) for 0, positive hours unpadded (`UTC+1`). By offset in minutes.
+TIME_ZONE_NAMES: dict[int, str] = {
+    **{hours * 60: f"UTC-{-hours:02d}" for hours in range(-12, 0)},
+    0: "UCT",
+    **{hours * 60: f"UTC+{hours}" for hours in range(1, 13)},
+}
 
-    Fanvil's list mostly spells fixed offsets this way, but not uniformly (`UTC-05`, `UCT`
-    appear in configs seen in the field); the phone is expected to go by `Time_Zone` (verify).
+
+def time_zone_name(offset: UtcOffset) -> str:
+    """`Time_Zone_Name`: Wazo's spelling (TIME_ZONE_NAMES) for a whole hour from -12 to +12.
+
+    That table lists no half- or quarter-hour offsets and nothing beyond +12; those follow its
+    pattern (negative hours zero-padded): `UTC+5:30`, `UTC+5:45`, `UTC-03:30`, `UTC+13`
+    (unverified spellings; the phone is expected to go by `Time_Zone`, verify).
     """
-    if offset.minutes == 0:
-        return "UTC"
+    listed = TIME_ZONE_NAMES.get(offset.minutes)
+    if listed is not None:
+        return listed
+    hours = f"{offset.hours_part:02d}" if offset.minutes < 0 else str(offset.hours_part)
     minutes = f":{offset.minutes_part:02d}" if offset.minutes_part else ""
-    return f"UTC{offset.sign}{offset.hours_part}{minutes}"
+    return f"UTC{offset.sign}{hours}{minutes}"
 
 
 def _change(transition: Transition) -> dict[str, int]:
@@ -129,6 +143,8 @@ def zone(rule: ZoneRule | None) -> dict[str, Any] | None:
         }
     return {
         "time_zone": time_zone(standard),
+        # An IANA zone is named by its standard offset (the one in Time_Zone), daylight
+        # saving coming from the rules below.
         "time_zone_name": time_zone_name(standard),
         "enable_dst": DST_BY_RULES if daylight else 0,
         "dst": daylight,

@@ -262,16 +262,16 @@ def _phonebook_setting(request: RenderRequest, family: Family) -> dict[str, Any]
     Sonata's own phonebook (device.phonebook) is served on the link the phone came from: the
     phone appends `phonebook.xml` to P331 itself, so the file name cannot carry the MAC; on the
     common link the MAC comes from the User-Agent's DevId, as for `cfg.xml`. The phone has a single
-    phonebook path: without Sonata's phonebook, the first remote phonebook takes it; further
-    remote phonebooks cannot be expressed.
+    phonebook path: without Sonata's phonebook, the first remote phonebook the phone can fetch
+    takes it (a URL naming a file other than `phonebook.xml` cannot be given to GXP or GRP phones,
+    see gv.remote_phonebook_path, and is skipped); further remote phonebooks cannot be expressed.
     """
     device = request.device
     if device.phonebook:
         server = gv.phonebook_path(request.link)
-    elif device.remote_phonebooks:
-        server = gv.phonebook_path(device.remote_phonebooks[0].url)
     else:
-        server = None
+        remote = (gv.remote_phonebook_path(book.url) for book in device.remote_phonebooks)
+        server = next((path for path in remote if path is not None), None)
     if server is None:
         return None
     if family is Family.GRP26XX:

@@ -111,12 +111,17 @@ def firmware_path(url: str) -> ServerPath | None:
     return upgrade_path(parts._replace(path=_FILE_NAME.sub("", parts.path)).geturl())
 
 
-def phonebook_path(url: str) -> ServerPath | None:
-    """The phonebook server (P330/P331): the phone appends `phonebook.xml` to a directory path.
+PHONEBOOK_FILE = "phonebook.xml"
+"""The file name GXP and GRP phones append to P331 / phonebook.download.server (vendors.md)."""
 
-    Newer firmware also downloads a path naming an .xml file as it is (seen with
-    `…/grandstream-phonebook.xml` on WP8xx; verify on GXP), so a remote phonebook URL is written
-    as given, without its query string.
+
+def phonebook_path(url: str) -> ServerPath | None:
+    """The phonebook server of a directory URL (P330/P331, GRP phonebook.download.mode/server).
+
+    The phone appends `phonebook.xml` to the path (vendors.md: P331 is `host/path`, "phone appends
+    `phonebook.xml`"), so the URL is taken as the directory it is, without its query string. Used
+    as is for the link Sonata serves its own `phonebook.xml` on; an administrator's URL goes
+    through remote_phonebook_path.
     """
     parts = _split(url)
     if parts is None or parts.scheme.lower() not in _PHONEBOOK_PROTOCOLS:
@@ -125,6 +130,29 @@ def phonebook_path(url: str) -> ServerPath | None:
     return ServerPath(
         _PHONEBOOK_PROTOCOLS[scheme], _PHONEBOOK_NAMES[scheme], _host_and_path(parts, parts.path)
     )
+
+
+def remote_phonebook_path(url: str) -> ServerPath | None:
+    """The phonebook server of a remote phonebook URL, or None where the phone cannot fetch it.
+
+    Since the phone appends `phonebook.xml` itself, a URL naming that file is cut to its
+    directory (`https://pbx.example.net/phonebook.xml` → `pbx.example.net`; written as given,
+    the phone would ask for `…/phonebook.xml/phonebook.xml`). A URL whose last path segment
+    names any other file (`…/company.xml`, `…/book.php`: a name with an extension) cannot be
+    expressed: the phone would ask for `…/company.xml/phonebook.xml`. The name is compared
+    exactly, since the phone asks for the lowercase name and a web server may tell case apart.
+    A URL without a file name is a directory, taken as it is. (Some newer firmware, WP8xx, was
+    seen fetching a path naming an .xml file as it is; GXP and GRP append, per vendors.md.)
+    """
+    parts = _split(url)
+    if parts is None:
+        return None
+    if _FILE_NAME.search(parts.path):
+        directory, _, name = parts.path.rpartition("/")
+        if name != PHONEBOOK_FILE:
+            return None
+        parts = parts._replace(path=directory)
+    return phonebook_path(parts.geturl())
 
 
 # --- numbers with phone-side ranges -------------------------------------------------------------

@@ -8,7 +8,8 @@ Sonata does not serve (quiet 404s). Sonata serves the device's phonebook as `<ma
 Two key families: firmware 8x (every model but the T28P) uses `account.N.sip_server.1.address`,
 `static.`-prefixed provisioning keys and `linekey.N.*`; firmware 7x (the T28P, whose last firmware
 is 2.73) uses `account.N.sip_server_host|sip_server_port`, `account.N.transport`, unprefixed
-provisioning keys, and `memorykey.N.*` for its DSS keys after its six line keys.
+provisioning keys, and `memorykey.N.*` for its DSS keys after its six line keys. Its backup
+registrar is `account.N.sip_server.2.address|port`, as Wazo's v73 plugin writes for the T28P.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from sonata.domain.vendors.params import replace_lines, value_problem
 
 # Setting names: dotted words (`static.wifi.enable`, `account.1.codec.g722_1c_48kpbs.enable`);
 # no spaces, `=`, `#` or line breaks, so a raw setting stays one `key = value` line.
-_KEY = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$")
+_KEY = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+\Z")
 
 
 @dataclass(frozen=True)

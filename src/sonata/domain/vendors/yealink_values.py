@@ -77,6 +77,11 @@ def account(account: Account) -> dict[str, Any]:
         "outbound_port": _port(account.outbound_proxy, transport),
         "backup_host": _host(account.backup_server),
         "backup_port": _port(account.backup_server, transport),
+        # Firmware 7x (device-legacy.cfg.j2) clears the port of an unset backup server too, as
+        # Wazo's v73 template does (`sip_server.2.port = %NULL%`).
+        "backup_port_or_empty": _port(account.backup_server, transport)
+        if account.backup_server is not None
+        else EMPTY,
         "voicemail": value(account.voicemail),
     }
 
