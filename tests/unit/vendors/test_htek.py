@@ -15,6 +15,7 @@ from sonata.domain.model import (
     LineKey,
     LineKeyType,
     NumberType,
+    RemotePhonebook,
     Transport,
 )
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
@@ -22,6 +23,7 @@ from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderReque
 from sonata.domain.vendors.htek import (
     ACCOUNT_P_VALUES,
     DEVICE_CODES,
+    REMOTE_PHONEBOOK_P_VALUES,
     Htek,
     firmware_directory,
     key_p_values,
@@ -106,6 +108,15 @@ def test_line_key_p_values_never_collide() -> None:
     assert not account_numbers & set(numbers)
 
 
+def test_remote_phonebook_p_values_never_collide() -> None:
+    numbers = [number for slot in REMOTE_PHONEBOOK_P_VALUES for number in slot]
+    assert len(numbers) == len(set(numbers)) == 10
+    others = {number for values in ACCOUNT_P_VALUES.values() for number in values}
+    others |= {number for key in range(1, 37) for number in key_p_values(key)}
+    others |= ALWAYS | {"P193", "P192", "P2", "P30", "P8621", "P64", "P75"}
+    assert not others & set(numbers)
+
+
 @pytest.mark.parametrize(
     ("key", "expected"),
     [(1, ("P41200", "P41300", "P41400", "P41500", "P41600")),
@@ -119,9 +130,19 @@ def test_line_key_numbering(key: int, expected: tuple[str, ...]) -> None:
     assert tuple(key_p_values(key)) == expected
 
 
-@pytest.mark.parametrize("code", ["en", "de", "fr", "es", "it", "nl", "pt", "ru", "pl", "tr"])
-def test_languages_go_to_the_lcd_language(code: str) -> None:
-    assert own(p_values(device(language=code))) == {"P8621": VENDOR.languages[code]}
+def test_english_goes_to_the_lcd_language_as_index_0() -> None:
+    assert own(p_values(device(language="en"))) == {"P8621": "0"}
+
+
+@pytest.mark.parametrize("code", ["de", "fr", "es", "it", "nl", "pt", "ru", "pl", "tr"])
+def test_languages_without_a_sourced_index_are_accepted_but_write_nothing(code: str) -> None:
+    # No source gives their P8621 index: a guessed one would set some other language.
+    assert code in VENDOR.languages
+    assert own(p_values(device(language=code))) == {}
+
+
+def test_a_language_index_set_by_hand_still_goes_to_p8621() -> None:
+    assert own(p_values(device(language="de", vendor_params=(("P8621", "4"),)))) == {"P8621": "4"}
 
 
 # --- User-Agent ---------------------------------------------------------------------------
@@ -351,6 +372,48 @@ def test_provisioning_points_back_at_the_link() -> None:
     assert {key: values[key] for key in (*ALWAYS, "P193")} == {
         "P212": "2", "P237": common, "P194": "1", "P193": "120", "P330": "3", "P331": common, "P332": "120",
     }  # fmt: skip
+
+
+# FusionPBX's UC903 template and Wazo's htek base.tpl: URL P4401-P4405, name P3316 then P3312-P3315.
+BOOK_SLOTS = [("P4401", "P3316"), ("P4402", "P3312"), ("P4403", "P3313"), ("P4404", "P3314"),
+              ("P4405", "P3315")]  # fmt: skip
+
+
+def test_without_remote_phonebooks_no_slot_is_written() -> None:
+    values = p_values(device())
+    assert not {number for slot in BOOK_SLOTS for number in slot} & set(values)
+
+
+def test_remote_phonebooks_fill_their_slots_and_clear_the_others() -> None:
+    dev = device(
+        remote_phonebooks=(
+            RemotePhonebook("Company", "https://dir.example.com/a.xml"),
+            RemotePhonebook("Sales", "http://dir.example.com/b.xml?x=1&y=2"),
+        )
+    )
+    values = p_values(dev)
+    assert own(values) == {
+        "P4401": "https://dir.example.com/a.xml", "P3316": "Company",
+        "P4402": "http://dir.example.com/b.xml?x=1&y=2", "P3312": "Sales",
+        "P4403": "", "P3313": "", "P4404": "", "P3314": "", "P4405": "", "P3315": "",
+    }  # fmt: skip
+    # Sonata's own phonebook keeps the phonebook download.
+    assert (values["P330"], values["P331"]) == ("1", LINK)
+    config = ET.fromstring(render(dev)).find("config")
+    assert config is not None
+    assert config.find("P4401").get("para") == "RemotePhoneBook1.Url"  # type: ignore[union-attr]
+    assert config.find("P3312").get("para") == "RemotePhoneBook2.Name"  # type: ignore[union-attr]
+
+
+def test_a_sixth_remote_phonebook_is_not_written() -> None:
+    books = tuple(RemotePhonebook(f"Book {n}", f"http://dir.example.com/{n}.xml") for n in range(1, 8))
+    values = own(p_values(device(remote_phonebooks=books)))
+    assert values == {
+        number: value
+        for n, (url_p, name_p) in enumerate(BOOK_SLOTS, start=1)
+        for number, value in ((url_p, f"http://dir.example.com/{n}.xml"), (name_p, f"Book {n}"))
+    }
+    assert "http://dir.example.com/6.xml" not in render(device(remote_phonebooks=books)).decode()
 
 
 def test_ntp_admin_password_and_firmware() -> None:

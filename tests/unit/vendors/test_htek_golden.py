@@ -4,10 +4,12 @@ Run with SONATA_UPDATE_GOLDEN=1 to rewrite the golden files after an intended ch
 the diff key by key against the sources below.
 
 Sources: "vendors.md" = /work/shared/docs/vendors.md; "Wazo" = wazo-platform/wazo-provd-plugins,
-plugins/wazo-htek (common/common.py, 2.0.4.4.58/templates/base.tpl and common/model.tpl, entry.py,
-plugin-info); "Htek template" = an Htek UC903 configuration template as exported by the phone and
-used by a FusionPBX-style provisioning template (P-values with para names, accounts 1-4); "Htek
-guide" = Htek's "UC900 Series IP Phones Provisioning" and Panic Button pages.
+plugins/wazo-htek (common/common.py, 2.0.4.4.58/templates/base.tpl - its revision 77d4d93 has the
+remote phonebooks - and common/model.tpl, entry.py, plugin-info); "Htek template" = an Htek UC903
+configuration template as exported by the phone and used by a FusionPBX-style provisioning template
+(P-values with para names, accounts 1-4); "FusionPBX" = fusionpbx/fusionpbx
+resources/templates/provision/htek/uc903/{$mac}.cfg; "Htek guide" = Htek's "UC900 Series IP Phones
+Provisioning" and Panic Button pages.
 
 tests/golden/htek/cfg001fc11c22a9.xml (device config, vendor params applied; the model file
 cfg0013.xml is the same bytes):
@@ -17,10 +19,14 @@ cfg0013.xml is the same bytes):
   P212 upgrade mode, P237 config server path ............... Htek template, Wazo model.tpl (P212 = 1, HTTP)
   P194 auto upgrade, P193 check interval (minutes) ......... Htek template
   P192 firmware server path ................................ Htek template, Wazo model.tpl
-  P330 / P331 / P332 phonebook download .................... Htek template (vendors.md l.67: Grandstream's)
+  P330 / P331 / P332 phonebook download (Sonata's own) ..... Htek template (vendors.md l.67: Grandstream's)
+  P4401-P4405 RemotePhoneBook1-5.Url, P3316 (book 1) and
+  P3312-P3315 (books 2-5) .Name; all 5 once any is set ..... FusionPBX (Directory/RemotePhoneBook),
+                                                             Wazo base.tpl at 77d4d93 (same numbers)
   P2 admin password ........................................ Htek template
   P30 NTP server ........................................... vendors.md l.160, Wazo base.tpl
-  P8621 LCD language (index: verify, see htek.py) .......... Htek template
+  P8621 LCD language = 0 for English (the only index
+  sourced; other languages write no P8621) ................ FusionPBX (P8621 = 0)
   P64 time zone code ....................................... vendors.md l.160; codes: Wazo common.py _TZ_INFO
   P75, P23117-P23125 DST by week ........................... Htek template
   P271/P401/P501 active, P47/P747/P502 server,
@@ -103,7 +109,7 @@ SAMPLE = Device(
     admin_password="4dm1n-s3cret",
     resync_minutes=60,
     firmware_url="http://fw.example.com/htek/uc923/fw923.rom",
-    language="de",
+    language="en",
     line_keys=(
         LineKey(LineKeyType.LINE, label="Line 1"),
         LineKey(LineKeyType.BLF, "3010", "Bob", line=1, pickup_code="*8"),
@@ -115,8 +121,10 @@ SAMPLE = Device(
         Contact("Anna Müller", (ContactNumber("100"), ContactNumber("+491701234567", NumberType.MOBILE))),
         Contact("Pizza Roma", (ContactNumber("+4930555", NumberType.HOME),)),
     ),
-    # Htek has no remote phonebook setting Sonata knows: not written.
-    remote_phonebooks=(RemotePhonebook("Company", "https://dir.example.com/htek/directory.xml"),),
+    remote_phonebooks=(
+        RemotePhonebook("Company", "https://dir.example.com/htek/directory.xml"),
+        RemotePhonebook("Sales & Partners", "https://dir.example.com/htek/sales.xml?group=1&sort=name"),
+    ),
     vendor_params=(("P8", "0"), ("P30", "time.example.org")),
 )
 

@@ -20,9 +20,10 @@ from sonata.domain.model import (
     LineKey,
     LineKeyType,
     NumberType,
+    RemotePhonebook,
 )
 from sonata.domain.vendors.base import RenderRequest, single_line
-from sonata.domain.vendors.htek import ACCOUNT_P_VALUES, Htek, key_p_values
+from sonata.domain.vendors.htek import ACCOUNT_P_VALUES, REMOTE_PHONEBOOK_P_VALUES, Htek, key_p_values
 from sonata.domain.vendors.params import value_problem
 
 VENDOR = Htek()
@@ -144,6 +145,19 @@ def test_contacts_stay_inside_their_elements(
         for contact in tree.findall("Contact")
     ]
     assert found == [(clean(name), [clean(number) for number, _ in numbers]) for name, numbers in contacts]
+
+
+@FAST
+@given(books=st.lists(st.tuples(texts, texts), max_size=7))
+def test_remote_phonebooks_stay_inside_their_p_values(books: list[tuple[str, str]]) -> None:
+    dev = device(remote_phonebooks=tuple(RemotePhonebook(name, url) for name, url in books))
+    values = p_values(render(dev, f"cfg{MAC}.xml"))
+    for number, (url_p, name_p) in enumerate(REMOTE_PHONEBOOK_P_VALUES):
+        if not books:
+            assert url_p not in values and name_p not in values
+            continue
+        name, url = books[number] if number < len(books) else ("", "")
+        assert (values[url_p], values[name_p]) == (clean(url), clean(name))
 
 
 @FAST

@@ -366,6 +366,87 @@ def test_transport_and_outbound_proxy_go_to_user_outbound(fields: dict[str, obje
     assert settings(device(account(**fields)))[("user_outbound", "1")] == outbound
 
 
+def identity(values: dict[tuple[str, str | None], str], idx: str) -> dict[str, str]:
+    return {name: value for (name, index), value in values.items() if index == idx}
+
+
+def test_a_backup_server_becomes_a_hidden_failover_identity_on_the_first_free_index() -> None:
+    # Wazo's snom base.tpl: a second identity with user_host = the backup registrar, named by
+    # user_failover_identity on the primary.
+    primary = account(
+        1,
+        name="Reception",
+        sip_name="Alice",
+        sip_password="s1",
+        sip_auth="auth1",
+        voicemail="*97",
+        register_expires=600,
+        backup_server=HostPort("backup.example.com", 5070),
+    )
+    values = settings(device(primary, account(3)))
+    assert values[("user_failover_identity", "1")] == "2"
+    assert identity(values, "2") == {
+        "user_active": "on", "user_idle_text": "Reception", "user_realname": "Alice", "user_name": "1001",
+        "user_pname": "auth1", "user_pass": "s1", "user_host": "backup.example.com:5070",
+        "user_outbound": "", "user_expiry": "600", "user_mailbox": "*97", "hide_identity": "true",
+    }  # fmt: skip
+    assert ("user_failover_identity", "3") not in values
+    assert ("hide_identity", "1") not in values and ("hide_identity", "3") not in values
+    assert values[("user_host", "1")] == "pbx.example.com"
+
+
+def test_backup_identities_follow_the_accounts() -> None:
+    body = render(device(account(2), account(1, backup_server=HostPort("backup.example.com")))).decode()
+    assert body.index('<user_active idx="2"') < body.index('<user_active idx="3"')
+
+
+@pytest.mark.parametrize(
+    ("fields", "outbound"),
+    [
+        ({}, ""),
+        ({"transport": Transport.TCP}, "backup.example.com;transport=tcp"),
+        ({"outbound_proxy": HostPort("proxy.example.com", 5070), "transport": Transport.TLS},
+         "proxy.example.com:5070;transport=tls"),
+    ],
+)  # fmt: skip
+def test_the_backup_identity_reaches_the_backup_through_the_outbound_proxy_or_directly(
+    fields: dict[str, object], outbound: str
+) -> None:
+    values = settings(device(account(backup_server=HostPort("backup.example.com"), **fields)))
+    assert values[("user_outbound", "2")] == outbound
+
+
+def test_each_backup_takes_the_next_free_index_until_none_is_left() -> None:
+    backup = {"backup_server": HostPort("backup.example.com")}
+    # D715: 4 identities. Accounts 1, 2, 4 leave index 3 free: account 1's backup takes it,
+    # account 2's backup finds no free index and is not written.
+    values = settings(device(account(1, **backup), account(2, **backup), account(4)))
+    assert values[("user_failover_identity", "1")] == "3"
+    assert values[("user_host", "3")] == "backup.example.com"
+    assert ("user_failover_identity", "2") not in values
+    assert {index for _, index in values} == {None, "1", "2", "3", "4"}
+
+
+def test_without_a_free_identity_the_backup_server_is_left_out() -> None:
+    dev = device(*(account(line, backup_server=HostPort("backup.example.com")) for line in range(1, 5)))
+    values = settings(dev)
+    assert not any(name in ("user_failover_identity", "hide_identity") for name, _ in values)
+    assert "backup.example.com" not in render(dev).decode()
+
+
+def test_a_larger_model_has_room_for_more_backup_identities() -> None:
+    backup = {"backup_server": HostPort("backup.example.com")}
+    values = settings(device(*(account(line, **backup) for line in range(1, 5)), model="d735"))
+    assert [values[("user_failover_identity", str(line))] for line in range(1, 5)] == ["5", "6", "7", "8"]
+    assert values[("user_name", "8")] == "1004"
+
+
+def test_a_disabled_account_gets_no_backup_identity() -> None:
+    values = settings(device(account(enabled=False, backup_server=HostPort("backup.example.com"))))
+    assert ("user_failover_identity", "1") not in values
+    assert identity(values, "2") == {}
+
+
 def test_register_expiry_is_written_in_seconds_when_set() -> None:
     assert settings(device(account(register_expires=600)))[("user_expiry", "1")] == "600"
     assert ("user_expiry", "1") not in settings(device(account()))

@@ -30,6 +30,10 @@ tests/golden/snom/000413AABBCC.xml (device config, vendor params applied):
   user_host (registrar host[:port]) ........................ vendors.md l.157, FusionPBX
   user_outbound (proxy;transport=udp|tcp|tls) .............. Wazo base.tpl, FusionPBX
   user_expiry (seconds), user_mailbox ...................... FusionPBX
+  user_failover_identity idx=1 = 4: account 1's backup server
+  on identity 4, the first index no account uses (D715: 4),
+  a copy of identity 1 with user_host = backup, user_active
+  on, hide_identity true ................................... Wazo base.tpl (backup_proxy_ip; Wazo takes N+1)
   user_dtmf_info[1], call_waiting .......................... vendor params (Wazo base.tpl names them)
   <functionKeys e="2"><fkey idx context label perm> ........ Wazo common.py (_add_fkeys: idx from 0),
                                                              FusionPBX (context = identity number)

@@ -78,15 +78,22 @@ def test_account_fields_stay_inside_their_settings(
         sip_name=display,
         sip_auth=auth,
         voicemail=voicemail,
+        backup_server=HostPort("backup.example.com"),
     )
     tree = render(device(accounts=(account,), ntp_server=ntp, admin_password=password), f"{MAC.upper()}.xml")
     values = phone_settings(tree)
-    assert values[("user_idle_text", "1")] == clean(name)
-    assert values[("user_realname", "1")] == clean(display)
-    assert values[("user_name", "1")] == clean(user)
-    assert values[("user_pname", "1")] == clean(auth or user)
-    assert values[("user_pass", "1")] == clean(password)
-    assert values[("user_mailbox", "1")] == clean(voicemail)
+    # Identity 1 and its backup identity 2 carry the same account fields.
+    for idx in ("1", "2"):
+        assert values[("user_idle_text", idx)] == clean(name)
+        assert values[("user_realname", idx)] == clean(display)
+        assert values[("user_name", idx)] == clean(user)
+        assert values[("user_pname", idx)] == clean(auth or user)
+        assert values[("user_pass", idx)] == clean(password)
+        assert values[("user_mailbox", idx)] == clean(voicemail)
+    assert (values[("user_host", "2")], values[("user_failover_identity", "1")]) == (
+        "backup.example.com",
+        "2",
+    )
     assert values[("ntp_server", None)] == clean(ntp)
     assert values.get(("admin_mode_password", None)) == (clean(password) or None)
     assert [child.tag for child in tree] == ["phone-settings", "functionKeys"]

@@ -14,7 +14,8 @@ by the device the MAC belongs to, so both vendors can claim it.
 
 P-values: Htek's exported configuration template (as used by a FusionPBX-style provisioning
 template for the UC903: accounts 1-4, line keys, time zone, DST, auto provision, phonebook
-download, admin password) and Wazo's htek plugin (time zone codes, line key numbering and types).
+download, remote phonebooks, admin password) and Wazo's htek plugin (time zone codes, line key
+numbering and types, remote phonebooks).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sonata.domain.model import (
     LineKey,
     LineKeyType,
     NumberType,
+    RemotePhonebook,
     Transport,
 )
 from sonata.domain.ports import TemplateEngine
@@ -151,13 +153,30 @@ TIME_ZONE_CODES = {
     720: 102, 765: 103, 780: 104,
 }  # fmt: skip
 
-# P8621 LCD language: a list index. No source we read lists the indices; this follows the order of
-# the phone's language menu as far as known (English first, then Chinese) and must be verified on
-# a phone (vendorParams P8621 overrides it).
-LANGUAGES = {
-    "en": "0", "fr": "3", "de": "4", "it": "5", "pl": "6",
-    "pt": "7", "es": "8", "tr": "9", "ru": "10", "nl": "11",
-}  # fmt: skip
+# P8621 LCD language, an index into the phone's language list. Only English = 0 is sourced (the
+# FusionPBX UC903 template, an English setup, writes P8621 = 0); no source we read gives
+# the index of any other language, and a wrong index silently picks some other language. So P8621 is
+# written for English only. The other codes stay accepted (device validation reads Vendor.languages,
+# and devices saved with them stay valid) but write nothing: the phone keeps the language it has,
+# and an administrator who knows the index sets it with vendorParams P8621.
+LCD_LANGUAGES = {"en": "0"}
+ACCEPTED_LANGUAGES = ("en", "fr", "de", "it", "pl", "pt", "es", "tr", "ru", "nl")
+# Vendor.languages: the LCD index where it is known, "" (nothing written) where it is not.
+LANGUAGES = {code: LCD_LANGUAGES.get(code, "") for code in ACCEPTED_LANGUAGES}
+
+# Remote phonebooks (Directory/RemotePhoneBook), from the FusionPBX UC903 template
+# (htek/uc903/{$mac}.cfg) and Wazo's htek 2.0.4.4.58 base.tpl (revision 77d4d93), which agree:
+# book N's URL is P4401..P4405, its name P3316 for book 1 and P3312..P3315 for books 2-5 (not in
+# order). The phone has 5 books: a 6th remote phonebook and beyond are not written. P23166
+# (UpdateRemotePhoneBook.time; FusionPBX writes 360) has no documented unit, so it is left to the
+# phone (vendorParams P23166 sets it).
+REMOTE_PHONEBOOK_P_VALUES = (
+    ("P4401", "P3316"),
+    ("P4402", "P3312"),
+    ("P4403", "P3313"),
+    ("P4404", "P3314"),
+    ("P4405", "P3315"),
+)
 
 # Phonebook download: Grandstream's P330 values (0 off, 1 HTTP, 2 TFTP, 3 HTTPS) and upgrade mode
 # P212 (1 HTTP, 2 HTTPS); Htek kept Grandstream's numbering for both parameters (verify P212: one
@@ -253,10 +272,11 @@ class Htek(Vendor):
         return {
             "provisioning": _provisioning(link, device.resync_minutes),
             "phonebook": _phonebook_download(link, device.resync_minutes),
+            "remote_phonebooks": _remote_phonebooks(device.remote_phonebooks),
             "accounts": [_account(account) for account in accounts],
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device),
-            "language": LANGUAGES.get(device.language) if device.language else None,
+            "language": LCD_LANGUAGES.get(device.language) if device.language else None,
             "admin_password": single_line(device.admin_password) or None,
             "firmware_path": single_line(firmware_directory(device.firmware_url))
             if device.firmware_url
@@ -289,6 +309,27 @@ def _phonebook_download(link: str, resync_minutes: int | None) -> dict[str, Any]
         "url": single_line(link),
         "minutes": resync_minutes or 0,
     }
+
+
+def _remote_phonebooks(books: Sequence[RemotePhonebook]) -> list[dict[str, Any]]:
+    """Every slot once any remote phonebook is set, unused slots cleared (as Yealink's are), so a
+    book removed in Sonata leaves the phone; none when there is none. Sonata's own phonebook keeps
+    the P330/P331 download and takes no slot here. Books past the 5th are not written."""
+    if not books:
+        return []
+    slots: list[dict[str, Any]] = []
+    for number, (url_p, name_p) in enumerate(REMOTE_PHONEBOOK_P_VALUES, start=1):
+        book = books[number - 1] if number <= len(books) else None
+        slots.append(
+            {
+                "number": number,
+                "url_p": url_p,
+                "name_p": name_p,
+                "url": single_line(book.url) if book else "",
+                "name": single_line(book.name) if book else "",
+            }
+        )
+    return slots
 
 
 def firmware_directory(url: str) -> str:

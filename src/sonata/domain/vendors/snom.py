@@ -29,7 +29,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import Account, Contact, Device, LineKey, LineKeyType, NumberType, Transport
+from sonata.domain.model import (
+    Account,
+    Contact,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    Transport,
+)
 from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
     XML,
@@ -171,10 +180,14 @@ class Snom(Vendor):
         accounts = sorted(device.accounts, key=lambda account: account.line)
         by_line = {account.line: account for account in accounts}
         remote = device.remote_phonebooks[0].url if device.remote_phonebooks else None
+        model = self.model(device.model)
+        backups = backup_identities(accounts, model.accounts if model else 0)
+        identities = [_account(account, backups.get(account.line)) for account in accounts]
+        identities += [_backup_identity(by_line[line], idx) for line, idx in backups.items()]
         return {
             "setting_server": f"{base}/{device_list_filename(device)}",
             "refresh_seconds": device.resync_minutes * 60 if device.resync_minutes else 0,
-            "accounts": [_account(account) for account in accounts],
+            "accounts": identities,
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device),
             "language": LANGUAGES.get(device.language) if device.language else None,
@@ -210,11 +223,8 @@ def phonebook_filename(device: Device) -> str:
     return f"tbook-{device.mac.upper()}.xml"
 
 
-def _account(account: Account) -> dict[str, Any]:
+def _account(account: Account, failover: int | None = None) -> dict[str, Any]:
     register = account.sip_register
-    # Transport goes on the outbound proxy URI (`;transport=tcp`), as Wazo's and FusionPBX's Snom
-    # templates do; without an outbound proxy, TCP/TLS go through the registrar itself.
-    proxy = account.outbound_proxy or (register if account.transport is not Transport.UDP else None)
     return {
         "idx": account.line,
         "active": "on" if account.enabled else "off",
@@ -224,10 +234,56 @@ def _account(account: Account) -> dict[str, Any]:
         "auth": single_line(account.auth_id),
         "password": single_line(account.sip_password),
         "host": single_line(str(register)) if register else "",
-        "outbound": single_line(f"{proxy};transport={account.transport.value}") if proxy else "",
+        "outbound": _outbound(account, register),
         "expiry": str(account.register_expires) if account.register_expires is not None else None,
         "mailbox": single_line(account.voicemail),
+        "failover": str(failover) if failover is not None else None,
+        "hidden": False,
     }
+
+
+def _outbound(account: Account, registrar: HostPort | None) -> str:
+    """Transport goes on the outbound proxy URI (`;transport=tcp`), as Wazo's and FusionPBX's Snom
+    templates do; without an outbound proxy, TCP/TLS go through the registrar itself."""
+    proxy = account.outbound_proxy or (registrar if account.transport is not Transport.UDP else None)
+    return single_line(f"{proxy};transport={account.transport.value}") if proxy else ""
+
+
+def backup_identities(accounts: Sequence[Account], identity_count: int) -> dict[int, int]:
+    """The identity index that carries each account's backup registrar: {account line: index}.
+
+    Snom has no second registrar per identity. Wazo's snom base.tpl writes the backup server as a
+    second identity (`user_host` = the backup, the same user, auth id and password,
+    `hide_identity` on) and points the primary at it with `user_failover_identity idx=N`. Wazo takes
+    identity N+1, which may be another line's; Sonata takes the first identity index no configured
+    account uses, in line order, within the model's identity count. When no index is free, that
+    account's backup server is not written (the phone still registers to the primary). A disabled
+    account gets no backup identity: an active one would register the line the administrator
+    turned off. Removing a backup server in Sonata does not clear the identity already on the phone
+    (the "no failover" value of `user_failover_identity` is in no source we read).
+    """
+    used = {account.line for account in accounts}
+    free = [idx for idx in range(1, identity_count + 1) if idx not in used]
+    backups: dict[int, int] = {}
+    for account in accounts:
+        if account.backup_server is None or not account.enabled or not free:
+            continue
+        backups[account.line] = free.pop(0)
+    return backups
+
+
+def _backup_identity(account: Account, idx: int) -> dict[str, Any]:
+    """The primary account mirrored onto identity `idx`, registering to the backup server. An outbound
+    proxy, if any, is kept (it fronts both registrars); else TCP/TLS go to the backup itself."""
+    identity = _account(account)
+    identity.update(
+        idx=idx,
+        active="on",
+        host=single_line(str(account.backup_server)) if account.backup_server else "",
+        outbound=_outbound(account, account.backup_server),
+        hidden=True,
+    )
+    return identity
 
 
 def _zone(device: Device) -> dict[str, str] | None:
