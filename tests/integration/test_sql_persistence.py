@@ -1,8 +1,12 @@
 """The SQL adapter against a real SQLite file and a real PostgreSQL server."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection
@@ -236,3 +240,18 @@ async def test_migrating_twice_changes_nothing(engine: AsyncEngine, unit_of_work
     saved = await service.save(draft())
     await create_schema(engine)
     assert await service.find(key=saved.key) == saved
+
+
+def test_an_unusable_database_url_is_a_clear_error_of_the_command(tmp_path: Path) -> None:
+    for url in ("mysql://root@localhost/sonata", "not a url"):
+        result = subprocess.run(
+            [sys.executable, "-m", "sonata", "serve", "--port", "1"],
+            env={**os.environ, "SONATA_DATABASE_URL": url},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert "SONATA_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr

@@ -63,10 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-    except ValueError as error:
+        if args.command == "render":
+            return asyncio.run(_render(settings, args.device, args.filename))
+        serve(settings.listening_on(args.host, args.port))
+    except ValueError as error:  # a setting Sonata cannot use, such as an unsupported database URL
         print(f"sonata: {error}", file=sys.stderr)
         return 2
-    if args.command == "render":
-        return asyncio.run(_render(settings, args.device, args.filename))
-    serve(settings.listening_on(args.host, args.port))
     return 0

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _ASYNC_DRIVERS = {
@@ -20,10 +21,17 @@ _ASYNC_DRIVERS = {
 
 def async_url(url: str) -> str:
     """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://…` -> `postgresql+asyncpg://…`."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            "SONATA_DATABASE_URL is not a database URL: use sqlite:///… or postgresql://…"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
-        raise ValueError(f"unsupported database {backend!r}: use sqlite:///… or postgresql://…")
+        raise ValueError(
+            f"unsupported database {backend!r} in SONATA_DATABASE_URL: use sqlite:///… or postgresql://…"
+        )
     return parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername.split("+")[0]]).render_as_string(
         hide_password=False
     )
