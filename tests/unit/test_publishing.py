@@ -186,3 +186,11 @@ async def test_listing_pages_through_devices_by_mac(service: DeviceService) -> N
     assert [d.mac for d in grouped.devices] == ["001565000001", "001565000003"]
     with pytest.raises(ValidationFailed):
         await service.list(vendor=None, token=None, first=10, after="garbage")
+
+
+def test_generated_keys_never_look_like_command_line_options() -> None:
+    from sonata.domain.validation import generate_key
+
+    keys = [generate_key() for _ in range(3000)]  # about 47 would start with "-" by chance
+    assert not any(key.startswith("-") for key in keys)
+    assert len(set(keys)) == len(keys)

@@ -115,8 +115,14 @@ MAX_CONTACTS = 2000
 
 
 def generate_key() -> str:
-    """A personal key with 192 bits of randomness, URL-safe."""
-    return secrets.token_urlsafe(24)
+    """A personal key with 192 bits of randomness, URL-safe.
+
+    It never starts with `-`, so it cannot be mistaken for an option on a command line
+    (`sonata render <key>`); redrawing keeps the remaining characters uniformly random.
+    """
+    while (key := secrets.token_urlsafe(24)).startswith("-"):
+        pass
+    return key
 
 
 def parse_host(text: str) -> str:

@@ -25,7 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser(
         "render", help="print the file a device's phone would get on its personal link (rules not applied)"
     )
-    render.add_argument("device", metavar="KEY_OR_MAC", help="the device's key or MAC")
+    render.add_argument(
+        "device",
+        metavar="KEY_OR_MAC",
+        help="the device's key or MAC (put -- before a key that starts with -)",
+    )
     render.add_argument("filename", nargs="?", help="the file name the phone asks for (default: its config)")
     return parser
 
