@@ -1,11 +1,13 @@
-import re
 import xml.etree.ElementTree as ET
+from functools import partial
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import LINK, account
+from tests.unit.vendors.samples import xml_clean as clean
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -27,42 +29,15 @@ from sonata.domain.vendors.base import (
     PhoneModel,
     RenderRequest,
     RequestedFile,
-    single_line,
 )
 from sonata.domain.vendors.fanvil import SYSCONF, VOIP_CONFIG_FILE, Fanvil, FanvilModel
 
 VENDOR = Fanvil()
-ENGINE = Jinja2TemplateEngine()
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "0c383e07e16c"
 
 
-def device(
-    *accounts: Account, model: str = "x4", tz: str | None = None, ntp: str | None = None, **fields: object
-) -> Device:
-    return Device(
-        key="k1",
-        vendor="fanvil",
-        model=model,
-        mac=MAC,
-        timezone_offset=tz,
-        ntp_server=ntp,
-        accounts=accounts,
-        **fields,  # type: ignore[arg-type]
-    )
-
-
-def account(line: int = 1, **fields: object) -> Account:
-    values: dict[str, object] = {"sip_register": HostPort("pbx.example.com"), "sip_user": f"10{line:02d}"}
-    values.update(fields)
-    return Account(line=line, **values)  # type: ignore[arg-type]
-
-
-def render(dev: Device, filename: str | None = None, link: str = LINK) -> bytes:
-    name = filename or VENDOR.device_filename(dev)
-    requested = VENDOR.identify_file(name)
-    assert requested is not None
-    return VENDOR.render(RenderRequest(dev, requested, name, link), ENGINE).body
+device = partial(samples.device, vendor="fanvil", model="x4", mac=MAC)
+render = partial(samples.render, VENDOR)
 
 
 def parse(dev: Device, filename: str | None = None, link: str = LINK) -> ET.Element:
@@ -729,10 +704,7 @@ def test_sysconf_line_and_blf_keys() -> None:
 # --- vendor params --------------------------------------------------------------------------
 
 
-def catalogued(model_id: str) -> PhoneModel:
-    found = VENDOR.model(model_id)
-    assert found is not None
-    return found
+catalogued = partial(samples.catalogued, VENDOR)
 
 
 X4, X6U, V64 = catalogued("x4"), catalogued("x6u"), catalogued("v64")
@@ -914,7 +886,7 @@ def test_hostile_values_stay_inside_their_element(value: str, model: str) -> Non
         remote_phonebooks=(RemotePhonebook(value, value),),
         phonebook=(Contact(value, (ContactNumber(value),)),),
     )
-    expected = _clean(value)
+    expected = clean(value)
     root = parse(dev)
     texts = [element.text or "" for element in root.iter()]
     assert texts.count(expected) >= 7
@@ -925,8 +897,4 @@ def test_hostile_values_stay_inside_their_element(value: str, model: str) -> Non
 @given(st.text(), st.text())
 def test_any_text_gives_well_formed_xml(display: str, password: str) -> None:
     entry = lines(device(account(sip_name=display, sip_password=password)))["SIP1"]
-    assert (entry["Display_Name"], entry["Register_Pswd"]) == (_clean(display), _clean(password))
-
-
-def _clean(value: str) -> str:
-    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
+    assert (entry["Display_Name"], entry["Register_Pswd"]) == (clean(display), clean(password))

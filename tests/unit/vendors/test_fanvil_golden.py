@@ -67,13 +67,11 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 60 keys on 5 `interna
   sip.line.2.RegisterTTL (replacing ours) ............. key grammar: fanvil_params.py
 """
 
-import os
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from tests.unit.vendors.samples import GOLDEN, assert_golden, render
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -87,11 +85,7 @@ from sonata.domain.model import (
     Transport,
 )
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import FileKind, RenderRequest
-
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "fanvil"
-UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
+from sonata.domain.vendors.base import FileKind
 
 ACCOUNTS = (
     Account(
@@ -185,11 +179,6 @@ def test_rendering_matches_the_golden_file(model: str, filename: str) -> None:
     requested = vendor.identify_file(filename)
     assert requested is not None and requested.kind is not FileKind.NOT_SERVED
     assert vendor.serves(device, requested)
-    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
-    ET.fromstring(rendered.body)
-    golden = GOLDEN / model / filename
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(rendered.body)
-    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
-    assert rendered.body == golden.read_bytes()
+    body = render(vendor, device, filename)
+    ET.fromstring(body)
+    assert_golden(GOLDEN / "fanvil" / model / filename, body)

@@ -5,11 +5,13 @@ cleaned only of the characters no config can carry (base.single_line).
 """
 
 import xml.etree.ElementTree as ET
+from functools import partial
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import LINK, hostile_texts
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -20,41 +22,29 @@ from sonata.domain.model import (
     LineKeyType,
     RemotePhonebook,
 )
-from sonata.domain.vendors.base import PhoneModel, RenderRequest, single_line
+from sonata.domain.vendors.base import single_line
 from sonata.domain.vendors.fanvil import Fanvil
 
 VENDOR = Fanvil()
-ENGINE = Jinja2TemplateEngine()
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "0c383e07e16c"
 FAST = settings(max_examples=60, deadline=None)
 
 # Text with the troublemakers well represented: markup, quotes, line breaks, `=`, non-Latin.
-TEXT = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(list("<>&\"'=/@\n\r\t ;:[]")),
-        st.characters(codec="utf-8"),
-        st.sampled_from(["日", "本", "Ж", "é", "\u2028", "\x85", "\ufffe", "\x00", "\x7f", "\ud800"]),
-    ),
-    max_size=40,
+TEXT = hostile_texts(
+    "<>&\"'=/@\n\r\t ;:[]", ["日", "本", "Ж", "é", "\u2028", "\x85", "\ufffe", "\x00", "\x7f", "\ud800"]
 )
 MODELS = st.sampled_from(["x4", "v64"])
 
 
 def render(device: Device, filename: str) -> ET.Element:
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return ET.fromstring(VENDOR.render(RenderRequest(device, requested, filename, LINK), ENGINE).body)
+    return ET.fromstring(samples.render(VENDOR, device, filename, LINK))
 
 
-def catalogued(model_id: str) -> PhoneModel:
-    found = VENDOR.model(model_id)
-    assert found is not None
-    return found
+catalogued = partial(samples.catalogued, VENDOR)
 
 
 def device(model: str, **fields: object) -> Device:
-    return Device(key="k", vendor="fanvil", model=model, mac=MAC, **fields)  # type: ignore[arg-type]
+    return samples.device(vendor="fanvil", model=model, mac=MAC, key="k", **fields)
 
 
 def clean(value: str) -> str:

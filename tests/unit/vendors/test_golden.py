@@ -57,20 +57,11 @@ Fanvil, tests/golden/fanvil/0c383e07e16c.cfg (x4, 2 accounts):
   account name: not written (no per-line label) ...... l.27
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from tests.unit.vendors.samples import GOLDEN, assert_golden, render
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import Account, Device, HostPort
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import RenderRequest
-
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
-
-GOLDEN = Path(__file__).resolve().parents[2] / "golden"
-UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
 
 SAMPLES = [
     Device(
@@ -153,12 +144,4 @@ SAMPLES = [
 def test_rendering_matches_the_golden_file(device: Device) -> None:
     vendor = VENDORS[device.vendor]
     filename = vendor.device_filename(device)
-    requested = vendor.identify_file(filename)
-    assert requested is not None
-    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
-    golden = GOLDEN / device.vendor / filename
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(rendered.body)
-    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
-    assert rendered.body == golden.read_bytes()
+    assert_golden(GOLDEN / device.vendor / filename, render(vendor, device, filename))

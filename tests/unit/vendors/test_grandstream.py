@@ -1,14 +1,17 @@
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.fakes import FakeDatabase, FixedClock
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import ENGINE, LINK, account
+from tests.unit.vendors.samples import xml_clean as clean
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -34,43 +37,16 @@ from sonata.domain.vendors.base import (
     RenderedFile,
     RenderRequest,
     RequestedFile,
-    single_line,
 )
 from sonata.domain.vendors.grandstream import Grandstream, GrandstreamModel
 from sonata.domain.vendors.grandstream_values import Family
 
 VENDOR = Grandstream()
-ENGINE = Jinja2TemplateEngine()
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "000b82aabbcc"
 
 
-def device(
-    *accounts: Account, model: str = "gxp1620", tz: str | None = None, ntp: str | None = None, **fields: Any
-) -> Device:
-    return Device(
-        key="k1",
-        vendor="grandstream",
-        model=model,
-        mac=MAC,
-        timezone_offset=tz,
-        ntp_server=ntp,
-        accounts=accounts,
-        **fields,
-    )
-
-
-def account(line: int = 1, **fields: object) -> Account:
-    values: dict[str, object] = {"sip_register": HostPort("pbx.example.com"), "sip_user": f"10{line:02d}"}
-    values.update(fields)
-    return Account(line=line, **values)  # type: ignore[arg-type]
-
-
-def render(dev: Device, filename: str | None = None, link: str = LINK) -> bytes:
-    name = filename or VENDOR.device_filename(dev)
-    requested = VENDOR.identify_file(name)
-    assert requested is not None
-    return VENDOR.render(RenderRequest(dev, requested, name, link), ENGINE).body
+device = partial(samples.device, vendor="grandstream", model="gxp1620", mac=MAC)
+render = partial(samples.render, VENDOR)
 
 
 def config(dev: Device, link: str = LINK) -> ET.Element:
@@ -842,10 +818,7 @@ def test_grp_keys_beyond_the_model_are_not_written() -> None:
 # --- vendor params ------------------------------------------------------------------------------
 
 
-def catalogued(model_id: str) -> PhoneModel:
-    found = VENDOR.model(model_id)
-    assert found is not None
-    return found
+catalogued = partial(samples.catalogued, VENDOR)
 
 
 GXP1620, GXP2160, GRP2614 = catalogued("gxp1620"), catalogued("gxp2160"), catalogued("grp2614")
@@ -955,7 +928,7 @@ def test_hostile_values_stay_inside_their_element(value: str) -> None:
         ntp=value, admin_password=value, line_keys=(LineKey(LineKeyType.SPEED_DIAL, value, value),),
     )  # fmt: skip
     values = own(dev)
-    expected = _clean(value)
+    expected = clean(value)
     for key in ("P30", "P270", "P3", "P35", "P36", "P34", "P33", "P2", "P1465", "P1466"):
         assert values[key] == expected
     grp_values = items(replace(dev, model="grp2614"))
@@ -965,11 +938,7 @@ def test_hostile_values_stay_inside_their_element(value: str) -> None:
 @given(st.text(), st.text(), st.text())
 def test_any_text_gives_well_formed_xml(name: str, display: str, password: str) -> None:
     values = own(device(account(name=name, sip_name=display, sip_password=password)))
-    assert (values["P270"], values["P3"], values["P34"]) == (_clean(name), _clean(display), _clean(password))
-
-
-def _clean(value: str) -> str:
-    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
+    assert (values["P270"], values["P3"], values["P34"]) == (clean(name), clean(display), clean(password))
 
 
 # --- the boot sequence through the provisioning service ----------------------------------------

@@ -62,12 +62,9 @@ Phonebook (tests/golden/grandstream/c074ad112233-phonebook.xml):
                                                               vendors.md l.91-92
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from tests.unit.vendors.samples import GOLDEN, assert_golden, render
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -80,12 +77,7 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
-from sonata.domain.vendors.base import RenderRequest
 from sonata.domain.vendors.grandstream import Grandstream
-
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "grandstream"
-UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
 
 ACCOUNTS = (
     Account(
@@ -162,29 +154,14 @@ SAMPLES = [
 ]
 
 
-def _check(filename: str, body: bytes) -> None:
-    golden = GOLDEN / filename
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(body)
-    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
-    assert body == golden.read_bytes()
-
-
 @pytest.mark.parametrize("device", SAMPLES, ids=lambda device: device.model)
 def test_config_matches_the_golden_file(device: Device) -> None:
     vendor = Grandstream()
     filename = vendor.device_filename(device)
-    requested = vendor.identify_file(filename)
-    assert requested is not None
-    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
-    _check(filename, rendered.body)
+    assert_golden(GOLDEN / "grandstream" / filename, render(vendor, device, filename))
 
 
 def test_phonebook_matches_the_golden_file() -> None:
-    vendor = Grandstream()
     device = SAMPLES[0]
-    requested = vendor.identify_file("phonebook.xml")
-    assert requested is not None
-    rendered = vendor.render(RenderRequest(device, requested, "phonebook.xml", LINK), Jinja2TemplateEngine())
-    _check(f"{device.mac}-phonebook.xml", rendered.body)
+    body = render(Grandstream(), device, "phonebook.xml")
+    assert_golden(GOLDEN / "grandstream" / f"{device.mac}-phonebook.xml", body)

@@ -2,52 +2,29 @@
 every config and phonebook parses as XML, each value stays in its own element, and values
 come back as written (after the control characters XML cannot carry became spaces)."""
 
-import re
 import xml.etree.ElementTree as ET
+from functools import partial
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import account, accounts, hostile_texts, phonebooks
+from tests.unit.vendors.samples import xml_clean as clean
 
-from sonata.adapters.templates import Jinja2TemplateEngine
-from sonata.domain.model import (
-    Account,
-    Contact,
-    ContactNumber,
-    Device,
-    HostPort,
-    LineKey,
-    LineKeyType,
-    NumberType,
-)
-from sonata.domain.vendors.base import PhoneModel, RenderRequest, single_line
+from sonata.domain.model import Account, Contact, Device, LineKey, LineKeyType, NumberType
 from sonata.domain.vendors.grandstream import Grandstream
 
 VENDOR = Grandstream()
-ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net/v1/device/k"
 FAST = settings(max_examples=60, deadline=None)
 
 # Text with what breaks files: markup, quotes, line breaks, `=`, non-Latin, controls, surrogates.
-HOSTILE = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(list("<>&\"'=\n\r\t\x00\x1b/ ]]>-![CDATA")),
-        st.characters(codec="utf-8"),
-        st.sampled_from(["\ud800", "\ufffe", "日", "ß", "λ"]),
-    ),
-    max_size=40,
-)
+HOSTILE = hostile_texts("<>&\"'=\n\r\t\x00\x1b/ ]]>-![CDATA", ["\ud800", "\ufffe", "日", "ß", "λ"])
 MODELS = st.sampled_from(["gxp1630", "gxp2160", "grp2614"])
 
 
-def clean(value: str) -> str:
-    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
-
-
 def render(device: Device, filename: str) -> ET.Element:
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    body = VENDOR.render(RenderRequest(device, requested, filename, LINK), ENGINE).body
-    return ET.fromstring(body)
+    return ET.fromstring(samples.render(VENDOR, device, filename, LINK))
 
 
 def settings_of(device: Device) -> dict[str, str]:
@@ -62,10 +39,7 @@ def settings_of(device: Device) -> dict[str, str]:
     return found
 
 
-def catalogued(model_id: str) -> PhoneModel:
-    found = VENDOR.model(model_id)
-    assert found is not None
-    return found
+catalogued = partial(samples.catalogued, VENDOR)
 
 
 def accepted_by_any_model(key: str, value: str) -> bool:
@@ -73,25 +47,20 @@ def accepted_by_any_model(key: str, value: str) -> bool:
 
 
 def device(model: str, **fields: object) -> Device:
-    return Device(key="k", vendor="grandstream", model=model, mac="000b82aabbcc", **fields)  # type: ignore[arg-type]
+    return samples.device(vendor="grandstream", model=model, mac="000b82aabbcc", key="k", **fields)
 
 
 @FAST
-@given(MODELS, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE)
-def test_account_fields(
-    model: str, name: str, display: str, user: str, auth: str, password: str, vm: str
-) -> None:
-    account = Account(
-        line=1, sip_register=HostPort("pbx.example.com"), sip_user=user, sip_password=password,
-        name=name, sip_name=display, sip_auth=auth, voicemail=vm,
-    )  # fmt: skip
+@given(MODELS, accounts(HOSTILE))
+def test_account_fields(model: str, account: Account) -> None:
     values = settings_of(device(model, accounts=(account,)))
     if model.startswith("grp"):
         keys = ["account.1.name", "account.1.sip.subscriber.name", "account.1.sip.userid",
                 "account.1.sip.subscriber.password", "account.1.sip.voicemail.number"]  # fmt: skip
     else:
         keys = ["P270", "P3", "P35", "P34", "P33"]
-    assert [values[key] for key in keys] == [clean(v) for v in (name, display, user, password, vm)]
+    fields = (account.name, account.sip_name, account.sip_user, account.sip_password, account.voicemail)
+    assert [values[key] for key in keys] == [clean(v) for v in fields]
 
 
 @FAST
@@ -109,19 +78,15 @@ def test_key_labels_and_values(model: str, keys: list[tuple[str, str, LineKeyTyp
 
 
 @FAST
-@given(st.lists(st.tuples(HOSTILE, st.lists(HOSTILE, min_size=1, max_size=3)), max_size=5))
-def test_contacts(contacts: list[tuple[str, list[str]]]) -> None:
-    phonebook = tuple(
-        Contact(name, tuple(ContactNumber(number, NumberType.MOBILE) for number in numbers))
-        for name, numbers in contacts
-    )
+@given(phonebooks(HOSTILE, max_size=5, number_types=st.just(NumberType.MOBILE)))
+def test_contacts(phonebook: tuple[Contact, ...]) -> None:
     root = render(device("gxp1630", phonebook=phonebook), "phonebook.xml")
     assert root.tag == "AddressBook"
     written = [
         (c.findtext("FirstName"), [p.findtext("phonenumber") for p in c.findall("Phone")])
         for c in root.findall("Contact")
     ]
-    assert written == [(clean(name), [clean(n) for n in numbers]) for name, numbers in contacts]
+    assert written == [(clean(c.name), [clean(n.number) for n in c.numbers]) for c in phonebook]
 
 
 PARAM_KEYS = st.sampled_from(["P8", "P30", "P270", "P99999", "network.cdp", "account.1.name", "language.gui"])
@@ -132,9 +97,13 @@ PARAM_KEYS = st.sampled_from(["P8", "P30", "P270", "P99999", "network.cdp", "acc
 def test_vendor_params(model: str, params: dict[str, str]) -> None:
     # Keys the model refuses (the other format's) are stored anyway: rendering must leave them out.
     stored = {key: value for key, value in params.items() if accepted_by_any_model(key, value)}
-    account = Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", name="Sonata")
     values = settings_of(
-        device(model, accounts=(account,), ntp_server="pool.ntp.org", vendor_params=tuple(stored.items()))
+        device(
+            model,
+            accounts=(account(name="Sonata"),),
+            ntp_server="pool.ntp.org",
+            vendor_params=tuple(stored.items()),
+        )
     )
     for key, value in stored.items():
         if VENDOR.check_param(catalogued(model), key, value) is None:

@@ -45,82 +45,22 @@ tests/golden/htek/phonebook.xml (the phone appends phonebook.xml to P331):
   ........................................................... vendors.md l.91-92 (Grandstream's; verify)
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import GOLDEN, assert_golden, full_vocabulary_device
 
-from sonata.adapters.templates import Jinja2TemplateEngine
-from sonata.domain.model import (
-    Account,
-    Contact,
-    ContactNumber,
-    Device,
-    HostPort,
-    LineKey,
-    LineKeyType,
-    NumberType,
-    RemotePhonebook,
-    Transport,
-)
+from sonata.domain.model import RemotePhonebook
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import RenderRequest
 
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "htek"
-UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
-
-SAMPLE = Device(
-    key="golden-htek",
+# Accounts, line keys and contacts as in samples.full_vocabulary_device (shared with the Snom test).
+SAMPLE = full_vocabulary_device(
     vendor="htek",
     model="uc923",
     mac="001fc11c22a9",
-    title="Front desk",
-    timezone="Europe/Berlin",
-    timezone_offset="GMT+01",
-    ntp_server="pool.ntp.org",
-    accounts=(
-        Account(
-            line=1,
-            sip_register=HostPort("pbx.example.com"),
-            sip_user="3001",
-            sip_password="s3cret-3001",
-            name="Reception",
-            sip_name="Anna Müller",
-            sip_auth="auth3001",
-            transport=Transport.TLS,
-            register_expires=600,
-            outbound_proxy=HostPort("proxy.example.com", 5061),
-            backup_server=HostPort("backup.example.com"),
-            voicemail="*97",
-        ),
-        Account(
-            line=2,
-            sip_register=HostPort("pbx.example.com", 5080),
-            sip_user="3002",
-            sip_password="s3cret-3002",
-            name="Support & Sales",
-            sip_name="Support <line>",
-            transport=Transport.TCP,
-            voicemail="*98",
-        ),
-        Account(line=3, sip_register=None, sip_user="", enabled=False),
-    ),
-    admin_password="4dm1n-s3cret",
-    resync_minutes=60,
+    numbers="30",
+    key_event=("dnd", "Quiet"),
     firmware_url="http://fw.example.com/htek/uc923/fw923.rom",
     language="en",
-    line_keys=(
-        LineKey(LineKeyType.LINE, label="Line 1"),
-        LineKey(LineKeyType.BLF, "3010", "Bob", line=1, pickup_code="*8"),
-        LineKey(LineKeyType.SPEED_DIAL, "+4930123456", "Office", line=2),
-        LineKey(LineKeyType.DTMF, "*21#", "Forward"),
-        LineKey(LineKeyType.KEY_EVENT, "dnd", "Quiet"),
-    ),
-    phonebook=(
-        Contact("Anna Müller", (ContactNumber("100"), ContactNumber("+491701234567", NumberType.MOBILE))),
-        Contact("Pizza Roma", (ContactNumber("+4930555", NumberType.HOME),)),
-    ),
     remote_phonebooks=(
         RemotePhonebook("Company", "https://dir.example.com/htek/directory.xml"),
         RemotePhonebook("Sales & Partners", "https://dir.example.com/htek/sales.xml?group=1&sort=name"),
@@ -132,21 +72,12 @@ FILES = ["cfg001fc11c22a9.xml", "phonebook.xml"]
 
 
 def render(filename: str) -> bytes:
-    vendor = VENDORS["htek"]
-    requested = vendor.identify_file(filename)
-    assert requested is not None
-    return vendor.render(RenderRequest(SAMPLE, requested, filename, LINK), Jinja2TemplateEngine()).body
+    return samples.render(VENDORS["htek"], SAMPLE, filename)
 
 
 @pytest.mark.parametrize("filename", FILES)
 def test_rendering_matches_the_golden_file(filename: str) -> None:
-    body = render(filename)
-    golden = GOLDEN / filename
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(body)
-    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
-    assert body == golden.read_bytes()
+    assert_golden(GOLDEN / "htek" / filename, render(filename))
 
 
 def test_the_model_file_is_the_device_config() -> None:

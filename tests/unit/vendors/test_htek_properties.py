@@ -4,55 +4,35 @@ Every rendered file must parse as XML, and every value must come back out of its
 exactly as Sonata cleaned it (control characters and non-XML characters become spaces).
 """
 
-import re
 import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import account, accounts, param_values, phonebooks, texts
+from tests.unit.vendors.samples import xml_clean as clean
 
-from sonata.adapters.templates import Jinja2TemplateEngine
-from sonata.domain.model import (
-    Account,
-    Contact,
-    ContactNumber,
-    Device,
-    HostPort,
-    LineKey,
-    LineKeyType,
-    NumberType,
-    RemotePhonebook,
-)
-from sonata.domain.vendors.base import RenderRequest, single_line
+from sonata.domain.model import Account, Contact, Device, LineKey, LineKeyType, RemotePhonebook
 from sonata.domain.vendors.htek import ACCOUNT_P_VALUES, REMOTE_PHONEBOOK_P_VALUES, Htek, key_p_values
-from sonata.domain.vendors.params import value_problem
 
 VENDOR = Htek()
 MODEL = next(m for m in VENDOR.models if m.id == "uc926")
-ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/token/group-token-0001"
 MAC = "001fc11c22a9"
 FAST = settings(max_examples=75, deadline=None)
 
-texts = st.text(max_size=40)
 # Random P-values, and P-values Sonata renders itself.
 param_keys = st.one_of(
     st.sampled_from(["P30", "P47", "P271", "P237", "P41200"]), st.from_regex(r"P[0-9]{1,5}", fullmatch=True)
 )
-param_values = st.text(max_size=40).filter(lambda value: value_problem(value) is None)
-
-
-def clean(value: str) -> str:
-    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
 
 
 def render(dev: Device, filename: str) -> ET.Element:
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return ET.fromstring(VENDOR.render(RenderRequest(dev, requested, filename, LINK), ENGINE).body)
+    return ET.fromstring(samples.render(VENDOR, dev, filename, LINK))
 
 
 def device(**fields: object) -> Device:
-    return Device(key="k1", vendor="htek", model="uc926", mac=MAC, **fields)  # type: ignore[arg-type]
+    return samples.device(vendor="htek", model="uc926", mac=MAC, **fields)
 
 
 def p_values(tree: ET.Element) -> dict[str, str]:
@@ -64,39 +44,20 @@ def p_values(tree: ET.Element) -> dict[str, str]:
 
 
 @FAST
-@given(
-    line=st.sampled_from(sorted(ACCOUNT_P_VALUES)),
-    name=texts,
-    display=texts,
-    user=texts,
-    auth=texts,
-    password=texts,
-    voicemail=texts,
-)
-def test_account_fields_stay_inside_their_p_values(
-    line: int, name: str, display: str, user: str, auth: str, password: str, voicemail: str
-) -> None:
-    account = Account(
-        line=line,
-        sip_register=HostPort("pbx.example.com"),
-        sip_user=user,
-        sip_password=password,
-        name=name,
-        sip_name=display,
-        sip_auth=auth,
-        voicemail=voicemail,
-    )
+@given(accounts(line=st.sampled_from(sorted(ACCOUNT_P_VALUES))))
+def test_account_fields_stay_inside_their_p_values(account: Account) -> None:
+    name, password = account.name, account.sip_password
     for filename in (f"cfg{MAC}.xml", "cfg0010.xml"):
         values = p_values(
             render(device(accounts=(account,), ntp_server=name, admin_password=password), filename)
         )
-        p = ACCOUNT_P_VALUES[line]
+        p = ACCOUNT_P_VALUES[account.line]
         assert values[p.label] == clean(name)
-        assert values[p.display_name] == clean(display)
-        assert values[p.user] == clean(user)
-        assert values[p.auth] == clean(auth or user)
+        assert values[p.display_name] == clean(account.sip_name)
+        assert values[p.user] == clean(account.sip_user)
+        assert values[p.auth] == clean(account.sip_auth or account.sip_user)
         assert values[p.password] == clean(password)
-        assert values[p.voicemail] == clean(voicemail)
+        assert values[p.voicemail] == clean(account.voicemail)
         assert values["P30"] == clean(name)
         assert values.get("P2") == (clean(password) or None)
 
@@ -127,24 +88,14 @@ def test_line_key_labels_and_values_stay_inside_their_p_values(
 
 
 @FAST
-@given(
-    contacts=st.lists(
-        st.tuples(texts, st.lists(st.tuples(texts, st.sampled_from(NumberType)), min_size=1, max_size=3)),
-        max_size=4,
-    )
-)
-def test_contacts_stay_inside_their_elements(
-    contacts: list[tuple[str, list[tuple[str, NumberType]]]],
-) -> None:
-    phonebook = tuple(
-        Contact(name, tuple(ContactNumber(n, t) for n, t in numbers)) for name, numbers in contacts
-    )
+@given(phonebooks())
+def test_contacts_stay_inside_their_elements(phonebook: tuple[Contact, ...]) -> None:
     tree = render(device(phonebook=phonebook), "phonebook.xml")
     found = [
         (contact.findtext("FirstName"), [phone.findtext("phonenumber") for phone in contact.findall("Phone")])
         for contact in tree.findall("Contact")
     ]
-    assert found == [(clean(name), [clean(number) for number, _ in numbers]) for name, numbers in contacts]
+    assert found == [(clean(c.name), [clean(n.number) for n in c.numbers]) for c in phonebook]
 
 
 @FAST
@@ -165,9 +116,8 @@ def test_remote_phonebooks_stay_inside_their_p_values(books: list[tuple[str, str
 def test_vendor_params_are_written_once_exactly_and_smuggle_nothing(
     params: dict[str, str], name: str
 ) -> None:
-    account = Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", name=name)
     fields: dict[str, object] = {
-        "accounts": (account,),
+        "accounts": (account(name=name),),
         "timezone": "Europe/Berlin",
         "line_keys": (LineKey(LineKeyType.LINE),),
     }

@@ -1,11 +1,13 @@
 import re
 import xml.etree.ElementTree as ET
+from functools import partial
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import LINK, account
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -24,27 +26,12 @@ from sonata.domain.vendors.snom import Snom, firmware_name, model_id
 
 VENDOR = Snom()
 MODEL = next(m for m in VENDOR.models if m.id == "d715")
-ENGINE = Jinja2TemplateEngine()
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "000413aabbcc"
 UPPER = MAC.upper()
 
 
-def device(*accounts: Account, model: str = "d715", **fields: object) -> Device:
-    return Device(key="k1", vendor="snom", model=model, mac=MAC, accounts=accounts, **fields)  # type: ignore[arg-type]
-
-
-def account(line: int = 1, **fields: object) -> Account:
-    values: dict[str, object] = {"sip_register": HostPort("pbx.example.com"), "sip_user": f"10{line:02d}"}
-    values.update(fields)
-    return Account(line=line, **values)  # type: ignore[arg-type]
-
-
-def render(dev: Device, filename: str | None = None, link: str = LINK) -> bytes:
-    filename = filename or VENDOR.device_filename(dev)
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return VENDOR.render(RenderRequest(dev, requested, filename, link), ENGINE).body
+device = partial(samples.device, vendor="snom", model="d715", mac=MAC)
+render = partial(samples.render, VENDOR)
 
 
 def root(dev: Device, filename: str | None = None, link: str = LINK) -> ET.Element:

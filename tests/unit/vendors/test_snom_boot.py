@@ -3,55 +3,26 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from tests.fakes import FakeDatabase, FixedClock
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import KEY, LINKS, boot_device, refused
 
-from sonata.adapters.templates import Jinja2TemplateEngine
-from sonata.domain.model import Account, Contact, ContactNumber, Device, HostPort, LinkKind
-from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.domain.model import LinkKind
+from sonata.domain.services.provisioning import Refusal
 from sonata.domain.vendors.base import RenderedFile
 
-KEY = "personal-key-0001"
-TOKEN = "group-token-0001"
 MAC = "000413aabbcc"
 UPPER = MAC.upper()
 UA = "Mozilla/4.0 (compatible; snomD715-SIP 10.1.159.12 2010.12-00004-g9ba52f5 000413AABBCC)"
-BASE = "http://sonata.example.net:8080"
-LINKS = {LinkKind.PERSONAL: f"{BASE}/v1/device/{KEY}", LinkKind.COMMON: f"{BASE}/v1/token/{TOKEN}"}
-
-DEVICE = Device(
-    key=KEY,
-    token=TOKEN,
-    vendor="snom",
-    model="d715",
-    mac=MAC,
-    accounts=(Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", sip_password="pw"),),
-    phonebook=(Contact("Anna", (ContactNumber("100"),)),),
-)
+DEVICE = boot_device("snom", "d715", MAC)
 
 
-class Phone:
-    def __init__(self) -> None:
-        self.database = FakeDatabase()
-        self.database.devices[KEY] = DEVICE
-        self.service = ProvisioningService(self.database.unit_of_work, Jinja2TemplateEngine(), FixedClock())
-
-    async def get(
-        self, filename: str | None, link: LinkKind = LinkKind.COMMON, ua: str | None = UA
-    ) -> RenderedFile | Refusal:
-        secret = KEY if link is LinkKind.PERSONAL else TOKEN
-        request = ProvisioningRequest(link, secret, filename, "192.0.2.10", ua, LINKS[link])
-        return await self.service.provision(request)
+class Phone(samples.Phone):
+    def __init__(self, ua: str | None = UA) -> None:
+        super().__init__(DEVICE, ua)
 
 
 def served(outcome: RenderedFile | Refusal) -> ET.Element:
-    assert isinstance(outcome, RenderedFile), outcome
-    assert outcome.content_type.startswith("application/xml")
-    return ET.fromstring(outcome.body)
-
-
-def refused(outcome: RenderedFile | Refusal) -> Refusal:
-    assert isinstance(outcome, Refusal), outcome
-    return outcome
+    return ET.fromstring(samples.served_xml(outcome))
 
 
 @pytest.mark.parametrize("link", [LinkKind.COMMON, LinkKind.PERSONAL])
@@ -89,14 +60,14 @@ async def test_another_models_file_is_refused() -> None:
 
 async def test_a_model_file_without_a_mac_in_the_user_agent_cannot_be_tied_to_a_device() -> None:
     old_ua = "Mozilla/4.0 (compatible; snom715-SIP 8.7.3.19 1.1.5-IFX-05.01.12)"
-    refused(await Phone().get("snom715.htm", ua=old_ua))
+    refused(await Phone(ua=old_ua).get("snom715.htm"))
     # ... while the files that carry the MAC still can
-    served(await Phone().get(f"{UPPER}.xml", ua=old_ua))
+    served(await Phone(ua=old_ua).get(f"{UPPER}.xml"))
 
 
 async def test_another_vendors_user_agent_is_refused() -> None:
-    refused(await Phone().get(f"{UPPER}.xml", ua="Yealink SIP-T46S 66.86.0.15 00:04:13:aa:bb:cc"))
+    refused(await Phone(ua="Yealink SIP-T46S 66.86.0.15 00:04:13:aa:bb:cc").get(f"{UPPER}.xml"))
 
 
 async def test_a_file_named_for_another_mac_is_refused() -> None:
-    refused(await Phone().get("000413000001.xml", LinkKind.PERSONAL, ua=None))
+    refused(await Phone(ua=None).get("000413000001.xml", LinkKind.PERSONAL))

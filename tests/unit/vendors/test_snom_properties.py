@@ -9,31 +9,19 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import account, accounts, param_values, phonebooks, texts
+from tests.unit.vendors.samples import xml_clean as clean
 
-from sonata.adapters.templates import Jinja2TemplateEngine
-from sonata.domain.model import (
-    Account,
-    Contact,
-    ContactNumber,
-    Device,
-    HostPort,
-    LineKey,
-    LineKeyType,
-    NumberType,
-    RemotePhonebook,
-)
-from sonata.domain.vendors.base import RenderRequest, single_line
-from sonata.domain.vendors.params import value_problem
+from sonata.domain.model import Account, Contact, Device, HostPort, LineKey, LineKeyType, RemotePhonebook
 from sonata.domain.vendors.snom import Snom
 
 VENDOR = Snom()
 MODEL = next(m for m in VENDOR.models if m.id == "d785")
-ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net:8080/v1/token/group-token-0001"
 MAC = "000413aabbcc"
 FAST = settings(max_examples=75, deadline=None)
 
-texts = st.text(max_size=40)
 # Random setting names, and names Sonata renders itself (and the names of the file's sections).
 param_keys = st.one_of(
     st.sampled_from(
@@ -41,21 +29,14 @@ param_keys = st.one_of(
     ),
     st.from_regex(r"[a-z][a-z0-9_]{0,15}(\[[0-9]{1,3}\])?", fullmatch=True),
 ).filter(lambda key: VENDOR.check_param(MODEL, key, "") is None)
-param_values = st.text(max_size=40).filter(lambda value: value_problem(value) is None)
-
-
-def clean(value: str) -> str:
-    return re.sub("[\ud800-\udfff\ufffe\uffff]", " ", single_line(value))
 
 
 def render(dev: Device, filename: str) -> ET.Element:
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return ET.fromstring(VENDOR.render(RenderRequest(dev, requested, filename, LINK), ENGINE).body)
+    return ET.fromstring(samples.render(VENDOR, dev, filename, LINK))
 
 
 def device(**fields: object) -> Device:
-    return Device(key="k1", vendor="snom", model="d785", mac=MAC, **fields)  # type: ignore[arg-type]
+    return samples.device(vendor="snom", model="d785", mac=MAC, **fields)
 
 
 def phone_settings(tree: ET.Element) -> dict[tuple[str, str | None], str]:
@@ -65,31 +46,19 @@ def phone_settings(tree: ET.Element) -> dict[tuple[str, str | None], str]:
 
 
 @FAST
-@given(name=texts, display=texts, user=texts, auth=texts, password=texts, voicemail=texts, ntp=texts)
-def test_account_fields_stay_inside_their_settings(
-    name: str, display: str, user: str, auth: str, password: str, voicemail: str, ntp: str
-) -> None:
-    account = Account(
-        line=1,
-        sip_register=HostPort("pbx.example.com"),
-        sip_user=user,
-        sip_password=password,
-        name=name,
-        sip_name=display,
-        sip_auth=auth,
-        voicemail=voicemail,
-        backup_server=HostPort("backup.example.com"),
-    )
+@given(accounts(backup_server=st.just(HostPort("backup.example.com"))), texts)
+def test_account_fields_stay_inside_their_settings(account: Account, ntp: str) -> None:
+    password = account.sip_password
     tree = render(device(accounts=(account,), ntp_server=ntp, admin_password=password), f"{MAC.upper()}.xml")
     values = phone_settings(tree)
     # Identity 1 and its backup identity 2 carry the same account fields.
     for idx in ("1", "2"):
-        assert values[("user_idle_text", idx)] == clean(name)
-        assert values[("user_realname", idx)] == clean(display)
-        assert values[("user_name", idx)] == clean(user)
-        assert values[("user_pname", idx)] == clean(auth or user)
+        assert values[("user_idle_text", idx)] == clean(account.name)
+        assert values[("user_realname", idx)] == clean(account.sip_name)
+        assert values[("user_name", idx)] == clean(account.sip_user)
+        assert values[("user_pname", idx)] == clean(account.sip_auth or account.sip_user)
         assert values[("user_pass", idx)] == clean(password)
-        assert values[("user_mailbox", idx)] == clean(voicemail)
+        assert values[("user_mailbox", idx)] == clean(account.voicemail)
     assert (values[("user_host", "2")], values[("user_failover_identity", "1")]) == (
         "backup.example.com",
         "2",
@@ -122,19 +91,11 @@ def test_line_key_labels_and_values_stay_inside_their_keys(
 
 
 @FAST
-@given(
-    contacts=st.lists(
-        st.tuples(texts, st.lists(st.tuples(texts, st.sampled_from(NumberType)), min_size=1, max_size=3)),
-        max_size=4,
-    )
-)
-def test_contacts_stay_inside_their_items(contacts: list[tuple[str, list[tuple[str, NumberType]]]]) -> None:
-    phonebook = tuple(
-        Contact(name, tuple(ContactNumber(n, t) for n, t in numbers)) for name, numbers in contacts
-    )
+@given(phonebooks())
+def test_contacts_stay_inside_their_items(phonebook: tuple[Contact, ...]) -> None:
     tree = render(device(phonebook=phonebook), f"tbook-{MAC.upper()}.xml")
     items = [(item.findtext("name"), item.findtext("number")) for item in tree.findall("item")]
-    assert items == [(clean(name), clean(number)) for name, numbers in contacts for number, _ in numbers]
+    assert items == [(clean(c.name), clean(n.number)) for c in phonebook for n in c.numbers]
     assert [item.get("index") for item in tree.findall("item")] == [str(i) for i in range(len(items))]
 
 
@@ -158,9 +119,8 @@ def setting_of(key: str) -> tuple[str, str | None]:
 def test_vendor_params_are_written_once_exactly_and_smuggle_nothing(
     params: dict[str, str], name: str
 ) -> None:
-    account = Account(line=1, sip_register=HostPort("pbx.example.com"), sip_user="1001", name=name)
     fields: dict[str, object] = {
-        "accounts": (account,),
+        "accounts": (account(name=name),),
         "language": "de",
         "line_keys": (LineKey(LineKeyType.LINE),),
     }

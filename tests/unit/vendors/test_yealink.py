@@ -1,11 +1,13 @@
 import re
 import xml.etree.ElementTree as ET
+from functools import partial
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import LINK, account, key_values
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -32,8 +34,6 @@ from sonata.domain.vendors.yealink import MODELS, Yealink, YealinkModel
 
 VENDOR = Yealink()
 MODEL = next(m for m in VENDOR.models if m.id == "t46s")
-ENGINE = Jinja2TemplateEngine()
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
 MAC = "001565aabbcc"
 LINE = re.compile(r"(?P<key>[a-z0-9_.]+) = (?P<value>.*)")
 PROVISIONING = {
@@ -42,47 +42,16 @@ PROVISIONING = {
 }
 
 
-def device(
-    *accounts: Account, model: str = "t46s", tz: str | None = None, ntp: str | None = None, **fields: object
-) -> Device:
-    return Device(
-        key="k1",
-        vendor="yealink",
-        model=model,
-        mac=MAC,
-        timezone_offset=tz,
-        ntp_server=ntp,
-        accounts=accounts,
-        **fields,  # type: ignore[arg-type]
-    )
-
-
-def account(line: int = 1, **fields: object) -> Account:
-    values: dict[str, object] = {"sip_register": HostPort("pbx.example.com"), "sip_user": f"10{line:02d}"}
-    values.update(fields)
-    return Account(line=line, **values)  # type: ignore[arg-type]
+device = partial(samples.device, vendor="yealink", model="t46s", mac=MAC)
 
 
 def render(dev: Device, filename: str | None = None, link: str = LINK) -> str:
-    filename = filename or VENDOR.device_filename(dev)
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return VENDOR.render(RenderRequest(dev, requested, filename, link), ENGINE).body.decode("utf-8")
+    return samples.render(VENDOR, dev, filename, link).decode("utf-8")
 
 
 def settings(dev: Device, filename: str | None = None, link: str = LINK) -> dict[str, str]:
     """Every `key = value` line; fails on any line that is neither that, a comment nor blank."""
-    text = render(dev, filename, link)
-    assert text.startswith("#!version:1.0.0.1\n")
-    found: dict[str, str] = {}
-    for line in text.split("\n"):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = LINE.fullmatch(line)
-        assert match, f"not a key = value line: {line!r}"
-        assert match["key"] not in found, f"duplicate key {match['key']}"
-        found[match["key"]] = match["value"]
-    return found
+    return key_values(render(dev, filename, link), LINE)
 
 
 def without_provisioning(values: dict[str, str]) -> dict[str, str]:

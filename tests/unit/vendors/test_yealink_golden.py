@@ -44,12 +44,9 @@ Firmware 7x keys, T28P (tests/golden/yealink/001565123456.cfg, y000000000000.cfg
     .............................. Wazo provd Yealink v73 templates/base.tpl (T28P firmware 2.73.0.50)
 """
 
-import os
-from pathlib import Path
-
 import pytest
+from tests.unit.vendors.samples import GOLDEN, assert_golden, render
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
@@ -63,11 +60,6 @@ from sonata.domain.model import (
     Transport,
 )
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import RenderRequest
-
-LINK = "http://sonata.example.net:8080/v1/device/device-key-0001"
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "yealink"
-UPDATE = os.environ.get("SONATA_UPDATE_GOLDEN") == "1"
 
 
 def sample(model: str, mac: str) -> Device:
@@ -150,22 +142,10 @@ def test_rendering_matches_the_golden_file(device: Device, filename: str) -> Non
     vendor = VENDORS["yealink"]
     requested = vendor.identify_file(filename)
     assert requested is not None and vendor.serves(device, requested)
-    rendered = vendor.render(RenderRequest(device, requested, filename, LINK), Jinja2TemplateEngine())
-    golden = GOLDEN / filename
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(rendered.body)
-    assert golden.is_file(), f"missing {golden}; run with SONATA_UPDATE_GOLDEN=1 to write it"
-    assert rendered.body == golden.read_bytes()
+    assert_golden(GOLDEN / "yealink" / filename, render(vendor, device, filename))
 
 
 def test_the_generic_boot_file_is_the_device_boot_file() -> None:
     vendor = VENDORS["yealink"]
-    bodies = set()
-    for filename in ("805ec0aabbcc.boot", "y000000000000.boot"):
-        requested = vendor.identify_file(filename)
-        assert requested is not None
-        bodies.add(
-            vendor.render(RenderRequest(NEW_KEYS, requested, filename, LINK), Jinja2TemplateEngine()).body
-        )
-    assert bodies == {(GOLDEN / "805ec0aabbcc.boot").read_bytes()}
+    bodies = {render(vendor, NEW_KEYS, filename) for filename in ("805ec0aabbcc.boot", "y000000000000.boot")}
+    assert bodies == {(GOLDEN / "yealink" / "805ec0aabbcc.boot").read_bytes()}

@@ -10,32 +10,29 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.vendors import samples
+from tests.unit.vendors.samples import accounts, key_values, texts
 
-from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
     Account,
     Contact,
     ContactNumber,
     Device,
-    HostPort,
     LineKey,
     LineKeyType,
     RemotePhonebook,
     Transport,
 )
-from sonata.domain.vendors.base import RenderRequest
 from sonata.domain.vendors.yealink import Yealink
 from sonata.domain.vendors.yealink_values import text, value
 
 VENDOR = Yealink()
 MODEL = next(m for m in VENDOR.models if m.id == "t54w")
-ENGINE = Jinja2TemplateEngine()
 LINK = "http://sonata.example.net/v1/token/group-token-0001"
 MAC = "805ec0aabbcc"
 LINE = re.compile(r"(?P<key>[A-Za-z0-9_.-]+) = (?P<value>.*)")
 FAST = settings(max_examples=75, deadline=None)
 
-texts = st.text(max_size=40)
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,8}(\.[a-z0-9_-]{1,8}){1,3}", fullmatch=True)
 # Raw setting values as they pass check_param (no control characters or line separators).
 checked_values = st.text(max_size=30).filter(
@@ -43,20 +40,8 @@ checked_values = st.text(max_size=30).filter(
 )
 
 
-@st.composite
-def accounts(draw: st.DrawFn, line: int) -> Account:
-    return Account(
-        line=line,
-        sip_register=HostPort("pbx.example.com"),
-        sip_user=draw(texts),
-        sip_password=draw(texts),
-        name=draw(texts),
-        sip_name=draw(texts),
-        sip_auth=draw(texts),
-        enabled=draw(st.booleans()),
-        transport=draw(st.sampled_from(Transport)),
-        voicemail=draw(texts),
-    )
+def any_account(line: int) -> st.SearchStrategy[Account]:
+    return accounts(line=line, enabled=st.booleans(), transport=st.sampled_from(Transport))
 
 
 @st.composite
@@ -67,7 +52,7 @@ def devices(draw: st.DrawFn, params: st.SearchStrategy[str] = checked_values) ->
         model=draw(st.sampled_from(["t54w", "t28p", "t31g"])),
         mac=MAC,
         ntp_server=draw(st.none() | texts),
-        accounts=(draw(accounts(1)), draw(accounts(2))),
+        accounts=(draw(any_account(1)), draw(any_account(2))),
         admin_password=draw(texts),
         line_keys=tuple(
             LineKey(draw(st.sampled_from(LineKeyType)), draw(texts), draw(texts), pickup_code=draw(texts))
@@ -91,22 +76,11 @@ def devices(draw: st.DrawFn, params: st.SearchStrategy[str] = checked_values) ->
 
 
 def render(device: Device, filename: str) -> str:
-    requested = VENDOR.identify_file(filename)
-    assert requested is not None
-    return VENDOR.render(RenderRequest(device, requested, filename, LINK), ENGINE).body.decode("utf-8")
+    return samples.render(VENDOR, device, filename, LINK).decode("utf-8")
 
 
 def parse(body: str) -> dict[str, str]:
-    assert body.startswith("#!version:1.0.0.1\n")
-    found: dict[str, str] = {}
-    for line in body.split("\n"):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = LINE.fullmatch(line)
-        assert match, f"not a key = value line: {line!r}"
-        assert match["key"] not in found, f"duplicate key {match['key']}"
-        found[match["key"]] = match["value"]
-    return found
+    return key_values(body, LINE)
 
 
 @FAST
