@@ -78,6 +78,9 @@ class Vendor(ABC):
     models: tuple[PhoneModel, ...]
     languages: Mapping[str, str] = {}
     """ISO 639-1 language codes -> the vendor's own value for them."""
+    files_with_params: frozenset[FileKind] = frozenset({FileKind.DEVICE_CONFIG})
+    """The files raw vendor settings are written into (where a vendor's per-model file is the
+    whole device config, that one too)."""
 
     def model(self, model_id: str) -> PhoneModel | None:
         return next((m for m in self.models if m.id == model_id), None)
@@ -118,7 +121,7 @@ class Vendor(ABC):
         template, content_type = self.template_for(request)
         text = engine.render(template, self.context(request))
         params = request.device.vendor_params
-        if params and request.requested.kind is FileKind.DEVICE_CONFIG:
+        if params and request.requested.kind in self.files_with_params:
             text = self.apply_params(text, params)
         return RenderedFile(request.filename, f"{content_type}; charset=utf-8", text.encode("utf-8"))
 

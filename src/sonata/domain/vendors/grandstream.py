@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device, NumberType
-from sonata.domain.ports import TemplateEngine
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import grandstream_values as gv
 from sonata.domain.vendors.base import (
@@ -22,7 +21,6 @@ from sonata.domain.vendors.base import (
     FileKind,
     PhoneIdentity,
     PhoneModel,
-    RenderedFile,
     RenderRequest,
     RequestedFile,
     Vendor,
@@ -119,6 +117,8 @@ class Grandstream(Vendor):
     name = "Grandstream"
     models: tuple[PhoneModel, ...] = MODELS
     languages = LANGUAGES
+    # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included.
+    files_with_params = frozenset({FileKind.DEVICE_CONFIG, FileKind.COMMON_CONFIG})
 
     # --- files --------------------------------------------------------------------------------
 
@@ -192,12 +192,6 @@ class Grandstream(Vendor):
         return replace_xml_children(text, p_values, "config")
 
     # --- rendering ----------------------------------------------------------------------------
-
-    def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
-        # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included.
-        if request.requested.kind is FileKind.COMMON_CONFIG:
-            request = replace(request, requested=replace(request.requested, kind=FileKind.DEVICE_CONFIG))
-        return super().render(request, engine)
 
     def template_for(self, request: RenderRequest) -> tuple[str, str]:
         if request.requested.kind is FileKind.PHONEBOOK:

@@ -20,7 +20,6 @@ numbering and types, remote phonebooks).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -38,14 +37,12 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
-from sonata.domain.ports import TemplateEngine
 from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
     PhoneIdentity,
     PhoneModel,
-    RenderedFile,
     RenderRequest,
     RequestedFile,
     Vendor,
@@ -205,6 +202,9 @@ class Htek(Vendor):
     name = "Htek"
     models = MODELS
     languages = LANGUAGES
+    # The model file carries the whole device config (the phone may stop at the first file it
+    # gets), vendor settings included.
+    files_with_params = frozenset({FileKind.DEVICE_CONFIG, FileKind.COMMON_CONFIG})
 
     def device_filename(self, device: Device) -> str:
         return f"cfg{device.mac}.xml"
@@ -249,14 +249,6 @@ class Htek(Vendor):
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
         return replace_xml_children(text, params, "config")
-
-    def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
-        # The model file carries the whole device config (the phone may stop at the first file it
-        # gets), vendor settings included: render it exactly as the device file.
-        if request.requested.kind is FileKind.COMMON_CONFIG:
-            device_file = dataclasses.replace(request.requested, kind=FileKind.DEVICE_CONFIG)
-            request = dataclasses.replace(request, requested=device_file)
-        return super().render(request, engine)
 
     def template_for(self, request: RenderRequest) -> tuple[str, str]:
         if request.requested.kind is FileKind.PHONEBOOK:
