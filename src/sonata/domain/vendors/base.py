@@ -14,6 +14,9 @@ from sonata.domain.ports import TemplateEngine
 
 XML = "application/xml"
 TEXT = "text/plain"
+DEFAULT_SIP_PORT = 5060
+FIRMWARE_VERSION = re.compile(r"^\d+(?:\.\d+)+\Z")
+"""A dotted firmware version in a User-Agent (`66.86.0.15`)."""
 
 
 @dataclass(frozen=True)

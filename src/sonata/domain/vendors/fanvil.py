@@ -30,6 +30,7 @@ from sonata.domain.model import Device, Transport
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import fanvil_params, fanvil_values
 from sonata.domain.vendors.base import (
+    FIRMWARE_VERSION,
     XML,
     FileKind,
     PhoneIdentity,
@@ -114,7 +115,6 @@ PHONEBOOK_SUFFIX = "-phonebook.xml"
 # Dropping `-V2` treats it like Grandstream's `V2.2A` hardware revision rather than a model
 # of its own (verify: Fanvil's common file names do spell it, `F0V5UV200000.cfg`); `-Pro` the same.
 _MODEL = re.compile(r"^(?P<model>[a-z]+\d+[a-z0-9]*)(?:-(?:v\d+|pro))*$", re.IGNORECASE)
-_VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _DEVICE_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
 _PHONEBOOK_FILE = re.compile(rf"(?P<mac>[0-9a-f]{{12}}){re.escape(PHONEBOOK_SUFFIX)}", re.IGNORECASE)
 _DESCRIPTOR = re.compile(r"fanvil_[a-z0-9_.-]+\.txt", re.IGNORECASE)
@@ -151,7 +151,7 @@ class Fanvil(Vendor):
         return PhoneIdentity(
             vendor=self.id,
             model=model["model"].lower() if model else None,
-            firmware=next((t for t in rest if _VERSION.match(t)), None),
+            firmware=next((t for t in rest if FIRMWARE_VERSION.match(t)), None),
             mac=macs[-1] if macs else None,
         )
 

@@ -17,6 +17,7 @@ from sonata.domain.model import Device, NumberType
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import grandstream_values as gv
 from sonata.domain.vendors.base import (
+    FIRMWARE_VERSION,
     XML,
     FileKind,
     PhoneIdentity,
@@ -86,7 +87,6 @@ MODELS: tuple[GrandstreamModel, ...] = (
 #   Grandstream GXP2000 (gxp2000e.bin:1.2.5.3/boot55e.bin:1.1.6.9) DevId 000b822726c8
 #   Grandstream GXP2130 1.0.4.17                  (SIP dialect: no MAC)
 _MODEL = re.compile(r"^[a-z]{2,4}\d{3,4}[a-z0-9]*$", re.IGNORECASE)
-_VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _BIN_VERSION = re.compile(r"\.bin:(?P<version>\d+(?:\.\d+)+)", re.IGNORECASE)
 
 _DEVICE_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
@@ -154,7 +154,7 @@ class Grandstream(Vendor):
             if old_style:
                 firmware = old_style["version"]
             else:
-                firmware = next((t for t in tokens[1:] if _VERSION.match(t)), None)
+                firmware = next((t for t in tokens[1:] if FIRMWARE_VERSION.match(t)), None)
         dev_id = _after(tokens, upper, "DEVID")
         mac = parse_mac(dev_id) if dev_id else None
         return PhoneIdentity(

@@ -14,9 +14,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
-from sonata.domain.vendors.base import single_line
-
-DEFAULT_SIP_PORT = 5060
+from sonata.domain.vendors.base import DEFAULT_SIP_PORT, single_line
 
 
 class Family(Enum):

@@ -39,6 +39,7 @@ from sonata.domain.model import (
 )
 from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
+    DEFAULT_SIP_PORT,
     XML,
     FileKind,
     PhoneIdentity,
@@ -49,8 +50,6 @@ from sonata.domain.vendors.base import (
     single_line,
 )
 from sonata.domain.vendors.params import replace_xml_children, value_problem
-
-DEFAULT_SIP_PORT = 5060
 
 # Line keys: Wazo's htek plugin-info (firmware 2.0.4.4.58 / 2.0.4.6.41). Accounts: the phones have
 # up to 6 (UC903, UC921), 8 (UC923), 12 (UC924) and 16 (UC926), but no source gives the P-values of

@@ -25,6 +25,7 @@ from sonata.domain.model import Device
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import yealink_values as values
 from sonata.domain.vendors.base import (
+    FIRMWARE_VERSION,
     TEXT,
     XML,
     FileKind,
@@ -105,7 +106,6 @@ LANGUAGES = {
 #   Yealink SIP-T28P 2.73.0.50
 #   Yealink-T46G 28.71.0.81 28.1.0.128.0.0.0      (early 71 firmware: model glued on, hardware version last)
 _MODEL = re.compile(r"^(?:sip-?)?(?P<model>[a-z][a-z0-9_-]*\d[a-z0-9_-]*)$", re.IGNORECASE)
-_VERSION = re.compile(r"^\d+(?:\.\d+)+$")
 _GLUED = "yealink-"
 
 _MAC = "(?P<mac>[0-9a-f]{12})"
@@ -174,7 +174,7 @@ class Yealink(Vendor):
         return PhoneIdentity(
             vendor=self.id,
             model=models[0].lower() if models else None,
-            firmware=next((t for t in rest if _VERSION.match(t)), None),
+            firmware=next((t for t in rest if FIRMWARE_VERSION.match(t)), None),
             mac=macs[-1] if macs else None,
         )
 

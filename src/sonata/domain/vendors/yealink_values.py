@@ -12,9 +12,8 @@ from typing import Any
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, RemotePhonebook, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
-from sonata.domain.vendors.base import single_line
+from sonata.domain.vendors.base import DEFAULT_SIP_PORT, single_line
 
-DEFAULT_SIP_PORT = 5060
 DEFAULT_SIPS_PORT = 5061
 """RFC 3261 ports; a registrar given without a port gets 5061 when the account uses TLS."""
 
