@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -140,8 +141,13 @@ def _tzif_bytes(name: str) -> bytes:
     raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
 
 
+@functools.lru_cache(maxsize=1024)
 def zone_rule(name: str) -> ZoneRule:
-    """The current rule of an IANA zone, taken from the footer of its TZif file."""
+    """The current rule of an IANA zone, taken from the footer of its TZif file.
+
+    Cached: every render of a device with a zone asks, and the compiled zones do not change
+    while Sonata runs (unknown names raise and are not cached).
+    """
     if not _IANA_NAME.match(name) or name.startswith(("posix", "right")):
         raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
     data = _tzif_bytes(name)
