@@ -57,17 +57,12 @@ def build_services(settings: Settings) -> Services:
 
 def create_app(settings: Settings) -> Starlette:
     services = build_services(settings)
-    engine, devices, tokens, provisioning = (
-        services.engine,
-        services.devices,
-        services.tokens,
-        services.provisioning,
-    )
+    engine = services.engine
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await create_schema(engine)
-        new_token = await tokens.ensure_token()
+        new_token = await services.tokens.ensure_token()
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
             print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)
@@ -89,9 +84,11 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route(
-                "/graphql", GraphQLEndpoint(devices, provisioning, tokens, settings), methods=["GET", "POST"]
+                "/graphql",
+                GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
+                methods=["GET", "POST"],
             ),
-            *provisioning_routes(provisioning, settings),
+            *provisioning_routes(services.provisioning, settings),
         ],
         lifespan=lifespan,
         exception_handlers={404: refuse},
