@@ -5,13 +5,30 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.limits import (
+    MAX_ACCOUNTS,
+    MAX_ADDRESS,
+    MAX_ALLOWED_IPS,
+    MAX_CONTACTS,
+    MAX_LINE_KEYS,
+    MAX_NUMBERS_PER_CONTACT,
+    MAX_PASSWORD,
+    MAX_REMOTE_PHONEBOOKS,
+    MAX_SECRET,
+    MAX_TEXT,
+    MAX_URL,
+    MAX_VENDOR_KEY,
+    MAX_VENDOR_PARAMS,
+    MAX_VENDOR_VALUE,
+    shown_key,
+)
 from sonata.domain.mac import normalize_mac
 from sonata.domain.model import (
     Account,
@@ -28,7 +45,7 @@ from sonata.domain.model import (
 )
 from sonata.domain.timezones import parse_utc_offset, zone_rule
 from sonata.domain.vendors import VENDORS
-from sonata.domain.vendors.base import PhoneModel, Vendor
+from sonata.domain.vendors.base import PhoneModel, Vendor, password_problem
 
 
 @dataclass
@@ -103,15 +120,13 @@ class DeviceDraft:
     """A flat JSON object of vendor keys to string values (checked here, whatever its type)."""
 
 
-_URL_SAFE_SECRET = re.compile(r"^[A-Za-z0-9_-]{12,128}\Z")
+_URL_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9_-]{{12,{MAX_SECRET}}}\Z")
 _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}\Z){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MAX_TEXT = 256
 MIN_REGISTER_EXPIRES = 30
 MAX_REGISTER_EXPIRES = 7 * 24 * 3600
 MAX_RESYNC_MINUTES = 30 * 24 * 60
-MAX_CONTACTS = 2000
 
 
 def generate_key() -> str:
@@ -175,26 +190,51 @@ class _Checker:
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
 
-    def text(self, path: str, value: str | None, *, required: bool = False) -> str:
+    def fits(self, path: str, value: str, limit: int) -> bool:
+        """Whether a value is short enough to look at; checked before any pattern reads it."""
+        if len(value) > limit:
+            self.fail(path, f"must be at most {limit} characters")
+            return False
+        return True
+
+    def many(self, path: str, items: Sized, limit: int, what: str) -> bool:
+        """Whether a list is short enough to go through item by item."""
+        if len(items) > limit:
+            self.fail(path, f"holds at most {limit} {what}")
+            return False
+        return True
+
+    def text(self, path: str, value: str | None, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+        """Trimmed text; empty when it is too long (an error of its own), so nothing parses it further."""
         value = (value or "").strip()
         if required and not value:
             self.fail(path, "is required")
-        elif len(value) > _MAX_TEXT:
-            self.fail(path, f"must be at most {_MAX_TEXT} characters")
-        return value
+        return value if self.fits(path, value, limit) else ""
 
-    def identifier(self, path: str, value: str | None, *, required: bool = False) -> str:
+    def identifier(
+        self, path: str, value: str | None, *, required: bool = False, limit: int = MAX_TEXT
+    ) -> str:
         """Text that goes into SIP headers: no control characters or spaces at the ends."""
-        value = self.text(path, value, required=required)
+        value = self.text(path, value, required=required, limit=limit)
         if _CONTROL.search(value):
             self.fail(path, "must not contain control characters such as line breaks")
+        return value
+
+    def password(self, path: str, value: str | None, vendor: Vendor | None) -> str | None:
+        """A SIP or admin password, short and writable by the vendor (by every vendor while the
+        vendor is unknown); None when none is given."""
+        if value is None or not self.fits(path, value, MAX_PASSWORD):
+            return None
+        problem = vendor.check_password(value) if vendor else password_problem(value)
+        if problem:
+            self.fail(path, problem)
         return value
 
     def secret(self, path: str, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        if not _URL_SAFE_SECRET.match(value):
-            self.fail(path, "must be 12 to 128 URL-safe characters (letters, digits, '-' and '_')")
+        if len(value) > MAX_SECRET or not _URL_SAFE_SECRET.match(value):
+            self.fail(path, f"must be 12 to {MAX_SECRET} URL-safe characters (letters, digits, '-' and '_')")
         return value
 
 
@@ -221,7 +261,12 @@ def _optional_host_port(check: _Checker, path: str, text: str | None) -> HostPor
 
 
 def _account(
-    check: _Checker, index: int, draft: AccountDraft, model: PhoneModel | None, previous: Device | None
+    check: _Checker,
+    index: int,
+    draft: AccountDraft,
+    vendor: Vendor | None,
+    model: PhoneModel | None,
+    previous: Device | None,
 ) -> Account:
     path = f"accounts.{index}"
     if model is not None and not 1 <= draft.line <= model.accounts:
@@ -229,11 +274,9 @@ def _account(
     register = _optional_host_port(check, f"{path}.sip_register", draft.sip_register)
     if draft.enabled and not draft.sip_register.strip():
         check.fail(f"{path}.sip_register", "is required")
-    password = draft.sip_password
+    password = check.password(f"{path}.sip_password", draft.sip_password, vendor)
     if password is None:
         password = _stored_password(previous, draft.line)
-    elif _CONTROL.search(password):
-        check.fail(f"{path}.sip_password", "must not contain control characters such as line breaks")
     expires = draft.register_expires
     if expires is not None and not MIN_REGISTER_EXPIRES <= expires <= MAX_REGISTER_EXPIRES:
         check.fail(
@@ -267,11 +310,19 @@ def _rules(check: _Checker, draft: RulesDraft | None) -> Rules:
     if draft is None:
         return Rules()
     networks: list[IpNetwork] = []
-    for index, text in enumerate(draft.allowed_ips):
+    texts = (
+        draft.allowed_ips
+        if check.many("rules.allowed_ips", draft.allowed_ips, MAX_ALLOWED_IPS, "entries")
+        else []
+    )
+    for index, text in enumerate(texts):
+        path = f"rules.allowed_ips.{index}"
+        if not check.fits(path, text, MAX_ADDRESS):
+            continue
         try:
             networks.append(parse_network(text))
         except ValueError as error:
-            check.fail(f"rules.allowed_ips.{index}", str(error))
+            check.fail(path, str(error))
     expires_at = draft.expires_at
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
@@ -279,7 +330,7 @@ def _rules(check: _Checker, draft: RulesDraft | None) -> Rules:
 
 
 def _url(check: _Checker, path: str, text: str | None, schemes: tuple[str, ...]) -> str | None:
-    text = check.identifier(path, text)
+    text = check.identifier(path, text, limit=MAX_URL)
     if not text:
         return None
     parts = urlsplit(text)
@@ -291,6 +342,8 @@ def _url(check: _Checker, path: str, text: str | None, schemes: tuple[str, ...])
 def _line_keys(
     check: _Checker, drafts: list[LineKeyDraft], model: PhoneModel | None, account_lines: list[int]
 ) -> tuple[LineKey, ...]:
+    if not check.many("line_keys", drafts, MAX_LINE_KEYS, "keys"):
+        return ()
     if model is not None and len(drafts) > model.line_keys:
         check.fail("line_keys", f"the {model.name} has {model.line_keys} programmable keys Sonata can set")
     keys = []
@@ -316,24 +369,28 @@ def _line_keys(
 
 
 def _phonebook(check: _Checker, drafts: list[ContactDraft]) -> tuple[Contact, ...]:
-    if len(drafts) > MAX_CONTACTS:
-        check.fail("phonebook", f"holds at most {MAX_CONTACTS} contacts")
+    if not check.many("phonebook", drafts, MAX_CONTACTS, "contacts"):
+        return ()
     contacts = []
     for index, draft in enumerate(drafts):
         path = f"phonebook.{index}"
-        numbers = tuple(
-            ContactNumber(
-                check.identifier(f"{path}.numbers.{n}.number", number.number, required=True), number.type
+        numbers: tuple[ContactNumber, ...] = ()
+        if check.many(f"{path}.numbers", draft.numbers, MAX_NUMBERS_PER_CONTACT, "numbers"):
+            numbers = tuple(
+                ContactNumber(
+                    check.identifier(f"{path}.numbers.{n}.number", number.number, required=True), number.type
+                )
+                for n, number in enumerate(draft.numbers)
             )
-            for n, number in enumerate(draft.numbers)
-        )
-        if not numbers:
-            check.fail(f"{path}.numbers", "needs at least one number")
+            if not numbers:
+                check.fail(f"{path}.numbers", "needs at least one number")
         contacts.append(Contact(name=check.text(f"{path}.name", draft.name, required=True), numbers=numbers))
     return tuple(contacts)
 
 
 def _remote_phonebooks(check: _Checker, drafts: list[RemotePhonebookDraft]) -> tuple[RemotePhonebook, ...]:
+    if not check.many("remote_phonebooks", drafts, MAX_REMOTE_PHONEBOOKS, "phonebooks"):
+        return ()
     return tuple(
         RemotePhonebook(
             name=check.text(f"remote_phonebooks.{index}.name", draft.name, required=True),
@@ -351,11 +408,18 @@ def _vendor_params(
     if not isinstance(params, Mapping):
         check.fail("vendor_params", "must be an object of vendor keys to string values")
         return ()
+    if not check.many("vendor_params", params, MAX_VENDOR_PARAMS, "settings"):
+        return ()
     checked = []
     for key, value in params.items():
-        path = f"vendor_params.{key}"
+        path = f"vendor_params.{shown_key(key)}"
         if not isinstance(value, str):
             check.fail(path, "must be a string")
+            continue
+        if len(key) > MAX_VENDOR_KEY:
+            check.fail(path, f"the key must be at most {MAX_VENDOR_KEY} characters")
+            continue
+        if not check.fits(path, value, MAX_VENDOR_VALUE):
             continue
         problem = vendor.check_param(model, key, value) if vendor and model else None
         if problem:
@@ -392,7 +456,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
     check = _Checker()
     mac = ""
     try:
-        mac = normalize_mac(draft.mac)
+        mac = normalize_mac(draft.mac) if check.fits("mac", draft.mac, MAX_ADDRESS) else ""
     except ValueError as error:
         check.fail("mac", str(error))
     vendor = VENDORS.get(draft.vendor.strip().lower())
@@ -404,17 +468,16 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
             ntp_server = parse_host(ntp_server)
         except ValueError as error:
             check.fail("ntp_server", str(error))
-    accounts = [_account(check, i, a, model, previous) for i, a in enumerate(draft.accounts)]
+    drafts = draft.accounts if check.many("accounts", draft.accounts, MAX_ACCOUNTS, "accounts") else []
+    accounts = [_account(check, i, a, vendor, model, previous) for i, a in enumerate(drafts)]
     seen: set[int] = set()
     for index, account in enumerate(accounts):
         if account.line in seen:
             check.fail(f"accounts.{index}.line", f"line {account.line} is given twice")
         seen.add(account.line)
-    admin_password = draft.admin_password
+    admin_password = check.password("admin_password", draft.admin_password, vendor)
     if admin_password is None:
         admin_password = previous.admin_password if previous else ""
-    elif _CONTROL.search(admin_password):
-        check.fail("admin_password", "must not contain control characters such as line breaks")
     resync = draft.resync_minutes
     if resync is not None and not 1 <= resync <= MAX_RESYNC_MINUTES:
         check.fail("resync_minutes", f"must be from 1 to {MAX_RESYNC_MINUTES} minutes")

@@ -120,6 +120,10 @@ class Vendor(ABC):
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
         """Write raw vendor settings into a rendered device config, replacing Sonata's own."""
 
+    def check_password(self, password: str) -> str | None:
+        """Why a SIP or admin password cannot be written into this vendor's configs, or None."""
+        return password_problem(password)
+
     def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
         template, content_type = self.template_for(request)
         text = engine.render(template, self.context(request))
@@ -136,3 +140,22 @@ _UNWRITABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 def single_line(value: str) -> str:
     """Free text made safe for one line or XML text node of a config: unwritable characters become spaces."""
     return _UNWRITABLE.sub(" ", value)
+
+
+# What no config format carries in a password, by the name an error gives it: every control
+# character (C0, DEL and C1, NEL among them), Unicode's line and paragraph separators (some
+# parsers end a line there), lone surrogates (no UTF-8 for them) and U+FFFE/U+FFFF (not XML).
+_UNWRITABLE_IN_PASSWORDS = (
+    (re.compile("[\x00-\x1f\x7f-\x9f]"), "control characters such as line breaks or tabs"),
+    (re.compile("[\u2028\u2029]"), "line or paragraph separators (U+2028, U+2029)"),
+    (re.compile("[\ud800-\udfff]"), "lone surrogates (U+D800 to U+DFFF)"),
+    (re.compile("[\ufffe\uffff]"), "the non-characters U+FFFE and U+FFFF"),
+)
+
+
+def password_problem(password: str) -> str | None:
+    """The class of characters no vendor can write that a password holds, as a message; or None."""
+    for pattern, name in _UNWRITABLE_IN_PASSWORDS:
+        if pattern.search(password):
+            return f"must not contain {name}"
+    return None
