@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from tests.fakes import FakeDatabase, FixedClock
 
+from sonata.domain.errors import FieldError
 from sonata.domain.services.devices import DeviceService
 
 SEED_DOCUMENT: dict[str, Any] = {
@@ -103,3 +104,122 @@ async def test_wrongly_typed_fields_are_named(
     [result] = await service.import_documents([{**SEED_DOCUMENT, **change}])
     assert result.device is None
     assert field in [e.field for e in result.errors]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "suggestion"),
+    [
+        ({"tokne": "x"}, "tokne", "token"),
+        (
+            {"accounts": [{**SEED_DOCUMENT["accounts"][0], "sip_pasword": "x"}]},
+            "accounts.0.sip_pasword",
+            "sip_password",
+        ),
+        ({"rules": {"allowed_ip": ["10.0.0.0/8"]}}, "rules.allowed_ip", "allowed_ips"),
+        ({"rules": {"time": {"untill": "2030-01-01"}}}, "rules.time.untill", "until"),
+        ({"line_keys": [{"type": "blf", "value": "1", "lable": "x"}]}, "line_keys.0.lable", "label"),
+        ({"functionkeys": [{"type": "dtmf", "value": "1", "nmae": "x"}]}, "functionkeys.0.nmae", "name"),
+        (
+            {"phonebook": [{"name": "A", "numbers": [{"number": "1"}], "nmae": "B"}]},
+            "phonebook.0.nmae",
+            "name",
+        ),
+        (
+            {"phonebook": [{"name": "A", "numbers": [{"numbr": "1"}]}]},
+            "phonebook.0.numbers.0.numbr",
+            "number",
+        ),
+        (
+            {"remote_phonebooks": [{"name": "A", "uri": "http://x.example/"}]},
+            "remote_phonebooks.0.uri",
+            "url",
+        ),
+        ({"phonebooks": [{"name": "A", "url": "http://x.example/", "nam": "B"}]}, "phonebooks.0.nam", "name"),
+        ({"firmware": {"ulr": "http://fw.example/"}}, "firmware.ulr", "url"),
+    ],
+)
+async def test_an_unknown_key_is_named_with_the_nearest_known_one(
+    service: DeviceService, change: dict[str, Any], field: str, suggestion: str
+) -> None:
+    [result] = await service.import_documents([{**SEED_DOCUMENT, **change}])
+    assert result.device is None
+    assert (field, f"unknown key; did you mean `{suggestion}`?") in [
+        (e.field, e.message) for e in result.errors
+    ]
+    assert await service.find(mac=SEED_DOCUMENT["mac"]) is None
+
+
+async def test_a_key_like_no_known_one_gets_the_list_of_known_keys(service: DeviceService) -> None:
+    long_key = "z" * 100_000
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "qqq": 1, long_key: 1}])
+    errors = {e.field: e.message for e in result.errors}
+    assert errors["qqq"].startswith("unknown key; known keys: accounts, admin_password, firmware")
+    assert errors[long_key[:128] + "…"].startswith("unknown key; known keys:")
+
+
+async def test_the_keys_the_original_sonata_writes_are_accepted(service: DeviceService) -> None:
+    exported = {
+        **SEED_DOCUMENT,
+        "_id": {"$oid": "5c41f2a3b1e4c20011a0c0de"},
+        "__v": 0,
+        "id": "sdgjdeu9443908590sfdsf8u984",
+        "created_at": "2019-01-18T15:39:15.645Z",
+        "updated_at": "2019-01-18T15:39:15.645Z",
+        "profiles": [{"sip_register": "sip.example.net", "id": 0}],
+        "accounts": [{**SEED_DOCUMENT["accounts"][0], "profile_id": 0}],
+        "functionkeys": [{"id": 1, "name": "emergency", "type": "dtmf", "value": "01"}],
+        "rules": {"time": {"until": "2099-01-01"}, "mac": False, "ip": "10.0.0.0/8"},
+    }
+    [result] = await service.import_documents([exported])
+    assert result.errors == []
+
+
+async def test_original_and_new_rules_are_not_mixed(service: DeviceService) -> None:
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "rules": {"mac": True, "allowed_ips": []}}])
+    assert [e.field for e in result.errors] == ["rules"]
+
+
+async def test_a_later_document_with_the_same_mac_is_refused_naming_the_earlier(
+    service: DeviceService,
+) -> None:
+    first = {**SEED_DOCUMENT, "key": None, "mac": "000b82000001", "title": "first"}
+    other = {**SEED_DOCUMENT, "key": None, "mac": "000b82000002"}
+    again = {**SEED_DOCUMENT, "key": None, "mac": "00:0B:82:00:00:01", "title": "second"}
+    results = await service.import_documents([other, "not an object", first, other, again])
+    assert [r.device is not None for r in results] == [True, False, True, False, False]
+    assert results[3].errors == [FieldError("mac", "is the same MAC as document 0 of this import")]
+    assert results[4].errors == [FieldError("mac", "is the same MAC as document 2 of this import")]
+    stored = await service.find(mac="000b82000001")
+    assert stored is not None and stored.title == "first"
+
+
+async def test_lists_over_their_maximum_are_refused_before_their_items_are_read(
+    service: DeviceService,
+) -> None:
+    huge_phonebook = [{"name": f"C{n}", "numbers": [{"number": "1"}] * 500} for n in range(2000)]
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "phonebook": huge_phonebook}])
+    assert len(result.errors) == 2000
+    assert {e.message for e in result.errors} == {"holds at most 10 numbers"}
+    too_many = [{"name": "C", "numbers": [{"bad": "item never read"}]}] * 2001
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "phonebook": too_many}])
+    assert result.errors == [FieldError("phonebook", "holds at most 2000 contacts")]
+    [result] = await service.import_documents(
+        [{**SEED_DOCUMENT, "accounts": [{"x": 1}] * 33, "rules": {"ip": " ".join(["10.0.0.1"] * 65)}}]
+    )
+    assert {(e.field, e.message) for e in result.errors} == {
+        ("accounts", "holds at most 32 accounts"),
+        ("rules.ip", "holds at most 64 entries"),
+    }
+
+
+async def test_a_5_mb_password_in_a_document_is_refused(service: DeviceService) -> None:
+    account = {**SEED_DOCUMENT["accounts"][0], "sip_password": "p" * (5 * 1024 * 1024)}
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "accounts": [account]}])
+    assert result.errors == [FieldError("accounts.0.sip_password", "must be at most 128 characters")]
+
+
+@pytest.mark.parametrize("line", ["²", "1" * 5000, "٣"])
+async def test_numbers_written_as_odd_strings_are_field_errors(service: DeviceService, line: str) -> None:
+    account = {**SEED_DOCUMENT["accounts"][0], "line": line}
+    [result] = await service.import_documents([{**SEED_DOCUMENT, "accounts": [account]}])
+    assert result.errors == [FieldError("accounts.0.line", "must be a whole number")]

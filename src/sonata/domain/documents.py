@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
 from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.limits import (
+    MAX_ACCOUNTS,
+    MAX_ADDRESS,
+    MAX_ALLOWED_IPS,
+    MAX_CONTACTS,
+    MAX_LINE_KEYS,
+    MAX_NUMBERS_PER_CONTACT,
+    MAX_REMOTE_PHONEBOOKS,
+    shown_key,
+)
+from sonata.domain.mac import parse_mac
 from sonata.domain.model import ContactNumber, LineKeyType, NumberType, Transport
 from sonata.domain.validation import (
     AccountDraft,
@@ -20,6 +32,47 @@ from sonata.domain.validation import (
 
 E = TypeVar("E", bound=Enum)
 
+# The keys each object of a document may have. The `_IGNORED` ones are written by the original
+# Sonata (its database ids, timestamps and `profiles`, which it derived from the accounts) and
+# carry nothing Sonata reads.
+_DEVICE_KEYS = frozenset(
+    {
+        "key", "token", "title", "vendor", "model", "mac", "timezone_offset", "ntp_server", "status",
+        "accounts", "rules", "admin_password", "resync_minutes", "firmware_url", "firmware", "language",
+        "timezone", "line_keys", "functionkeys", "phonebook", "remote_phonebooks", "phonebooks",
+        "vendor_params",
+    }
+)  # fmt: skip
+_DEVICE_IGNORED = frozenset({"id", "_id", "__v", "created_at", "updated_at", "profiles"})
+_ACCOUNT_KEYS = frozenset(
+    {
+        "line", "name", "sip_register", "sip_name", "sip_user", "sip_password", "sip_auth", "enabled",
+        "transport", "register_expires", "outbound_proxy", "backup_server", "voicemail",
+    }
+)  # fmt: skip
+_ACCOUNT_IGNORED = frozenset({"profile_id"})
+_RULES_KEYS = frozenset({"expires_at", "check_mac", "allowed_ips"})
+_LEGACY_RULES_KEYS = frozenset({"time", "mac", "ip"})
+_TIME_KEYS = frozenset({"until"})
+_LINE_KEY_KEYS = frozenset({"type", "value", "label", "line", "pickup_code"})
+_FUNCTION_KEY_KEYS = frozenset({"name", "type", "value", "line"})
+_FUNCTION_KEY_IGNORED = frozenset({"id"})
+_CONTACT_KEYS = frozenset({"name", "numbers"})
+_NUMBER_KEYS = frozenset({"number", "type"})
+_REMOTE_PHONEBOOK_KEYS = frozenset({"name", "url"})
+_FIRMWARE_KEYS = frozenset({"url"})
+_LONGEST_KEY = 64
+"""Longer keys are no misspelling of a known one: no nearest key is looked for."""
+_LONGEST_NUMBER = 9
+"""Digits of a whole number given as a string (every number of a device is far smaller)."""
+
+
+def _unknown_key_message(key: str, known: Collection[str]) -> str:
+    nearest = difflib.get_close_matches(key, sorted(known), n=1) if len(key) <= _LONGEST_KEY else []
+    if nearest:
+        return f"unknown key; did you mean `{nearest[0]}`?"
+    return f"unknown key; known keys: {', '.join(sorted(known))}"
+
 
 class _Reader:
     """Reads typed values out of a JSON object, collecting errors by field path."""
@@ -29,6 +82,18 @@ class _Reader:
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
+
+    def known_keys(
+        self, data: Mapping[str, Any], path: str, known: Collection[str], ignored: Collection[str] = ()
+    ) -> None:
+        """Name every key of an object that is neither read nor ignored, with the nearest known key."""
+        for key in data:
+            name = str(key)
+            if name not in known and name not in ignored:
+                self.fail(
+                    f"{path}.{shown_key(name)}" if path else shown_key(name),
+                    _unknown_key_message(name, known),
+                )
 
     def string(self, data: Mapping[str, Any], name: str, path: str, *, required: bool = False) -> str | None:
         value = data.get(name)
@@ -54,8 +119,11 @@ class _Reader:
 
     def integer(self, data: Mapping[str, Any], name: str, path: str) -> int:
         value = data.get(name)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
+        if isinstance(value, str):
+            digits = value.strip()
+            # ASCII only ("²" is a digit to str.isdigit, not to int), and few enough for int().
+            if digits.isascii() and digits.isdigit() and len(digits) <= _LONGEST_NUMBER:
+                return int(digits)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         self.fail(path, "must be a whole number" if value is not None else "is required")
@@ -71,11 +139,16 @@ class _Reader:
             self.fail(path, "must be an ISO 8601 date or date and time")
             return None
 
-    def objects(self, data: Mapping[str, Any], name: str, path: str | None = None) -> list[Mapping[str, Any]]:
-        path = path or name
+    def objects(
+        self, data: Mapping[str, Any], name: str, path: str, limit: int, what: str
+    ) -> list[Mapping[str, Any]]:
+        """The objects of a list, none of them looked at when there are more than `limit`."""
         value = data.get(name) or []
         if not isinstance(value, list):
             self.fail(path, "must be a list")
+            return []
+        if len(value) > limit:
+            self.fail(path, f"holds at most {limit} {what}")
             return []
         for index, item in enumerate(value):
             if not isinstance(item, Mapping):
@@ -101,6 +174,7 @@ def _optional_integer(reader: _Reader, data: Mapping[str, Any], name: str, path:
 
 def _account(reader: _Reader, index: int, data: Mapping[str, Any]) -> AccountDraft:
     path = f"accounts.{index}"
+    reader.known_keys(data, path, _ACCOUNT_KEYS, _ACCOUNT_IGNORED)
     return AccountDraft(
         transport=_enum(reader, data, "transport", f"{path}.transport", Transport, Transport.UDP),
         register_expires=_optional_integer(reader, data, "register_expires", f"{path}.register_expires"),
@@ -124,12 +198,14 @@ def _rules(reader: _Reader, data: Any) -> RulesDraft | None:
     if not isinstance(data, Mapping):
         reader.fail("rules", "must be an object")
         return None
-    if any(name in data for name in ("time", "mac", "ip")):
+    reader.known_keys(data, "rules", _RULES_KEYS | _LEGACY_RULES_KEYS)
+    if any(name in data for name in _LEGACY_RULES_KEYS):
+        if any(name in data for name in _RULES_KEYS):
+            reader.fail(
+                "rules", "mixes the original rules (time, mac, ip) with expires_at, check_mac, allowed_ips"
+            )
         return _legacy_rules(reader, data)
-    ips = data.get("allowed_ips") or []
-    if not isinstance(ips, list) or not all(isinstance(ip, str) for ip in ips):
-        reader.fail("rules.allowed_ips", "must be a list of addresses or networks")
-        ips = []
+    ips = _addresses(reader, data.get("allowed_ips") or [], "rules.allowed_ips")
     return RulesDraft(
         expires_at=reader.timestamp(data.get("expires_at"), "rules.expires_at"),
         check_mac=reader.boolean(data, "check_mac", "rules.check_mac", False),
@@ -143,14 +219,11 @@ def _legacy_rules(reader: _Reader, data: Mapping[str, Any]) -> RulesDraft:
     if not isinstance(time, Mapping):
         reader.fail("rules.time", 'must be an object such as {"until": "2030-01-01"}')
         time = {}
+    reader.known_keys(time, "rules.time", _TIME_KEYS)
     ip = data.get("ip") or []
     if isinstance(ip, str):
-        ips = [part for part in ip.replace(",", " ").split() if part]
-    elif isinstance(ip, list) and all(isinstance(item, str) for item in ip):
-        ips = list(ip)
-    else:
-        reader.fail("rules.ip", "must be an address or network, or a list of them")
-        ips = []
+        ip = ip.replace(",", " ").split(maxsplit=MAX_ALLOWED_IPS)
+    ips = _addresses(reader, ip, "rules.ip")
     return RulesDraft(
         expires_at=reader.timestamp(time.get("until"), "rules.time.until"),
         check_mac=reader.boolean(data, "mac", "rules.mac", False),
@@ -158,7 +231,18 @@ def _legacy_rules(reader: _Reader, data: Mapping[str, Any]) -> RulesDraft:
     )
 
 
+def _addresses(reader: _Reader, value: Any, path: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        reader.fail(path, "must be an address or network, or a list of them")
+        return []
+    if len(value) > MAX_ALLOWED_IPS:
+        reader.fail(path, f"holds at most {MAX_ALLOWED_IPS} entries")
+        return []
+    return list(value)
+
+
 def _line_key(reader: _Reader, path: str, data: Mapping[str, Any]) -> LineKeyDraft:
+    reader.known_keys(data, path, _LINE_KEY_KEYS)
     return LineKeyDraft(
         type=_enum(reader, data, "type", f"{path}.type", LineKeyType, LineKeyType.LINE),
         value=reader.string(data, "value", f"{path}.value"),
@@ -180,6 +264,7 @@ _LEGACY_KEY_TYPES = {
 
 def _legacy_function_key(reader: _Reader, path: str, data: Mapping[str, Any]) -> LineKeyDraft:
     """`{"name": "Reception", "type": "speeddial", "value": "100"}`."""
+    reader.known_keys(data, path, _FUNCTION_KEY_KEYS, _FUNCTION_KEY_IGNORED)
     type_name = (reader.string(data, "type", f"{path}.type", required=True) or "").strip().lower()
     key_type = _LEGACY_KEY_TYPES.get(type_name.replace("_", ""))
     if key_type is None:
@@ -193,9 +278,12 @@ def _legacy_function_key(reader: _Reader, path: str, data: Mapping[str, Any]) ->
 
 
 def _contact(reader: _Reader, path: str, data: Mapping[str, Any]) -> ContactDraft:
+    reader.known_keys(data, path, _CONTACT_KEYS)
     numbers = []
-    for index, number in enumerate(reader.objects(data, "numbers", f"{path}.numbers")):
+    listed = reader.objects(data, "numbers", f"{path}.numbers", MAX_NUMBERS_PER_CONTACT, "numbers")
+    for index, number in enumerate(listed):
         number_path = f"{path}.numbers.{index}"
+        reader.known_keys(number, number_path, _NUMBER_KEYS)
         numbers.append(
             ContactNumber(
                 number=reader.string(number, "number", f"{number_path}.number", required=True) or "",
@@ -208,6 +296,7 @@ def _contact(reader: _Reader, path: str, data: Mapping[str, Any]) -> ContactDraf
 
 
 def _remote_phonebook(reader: _Reader, path: str, data: Mapping[str, Any]) -> RemotePhonebookDraft:
+    reader.known_keys(data, path, _REMOTE_PHONEBOOK_KEYS)
     return RemotePhonebookDraft(
         name=reader.string(data, "name", f"{path}.name", required=True) or "",
         url=reader.string(data, "url", f"{path}.url", required=True) or "",
@@ -220,10 +309,17 @@ def _firmware_url(reader: _Reader, document: Mapping[str, Any]) -> str | None:
         return reader.string(document, "firmware_url", "firmware_url")
     firmware = document.get("firmware")
     if isinstance(firmware, Mapping):
+        reader.known_keys(firmware, "firmware", _FIRMWARE_KEYS)
         return reader.string(firmware, "url", "firmware.url")
     if firmware is not None and not isinstance(firmware, bool):
         reader.fail("firmware", 'must be true, false or {"url": "…"}')
     return None
+
+
+def document_mac(document: Any) -> str | None:
+    """The MAC a document names, as 12 hex digits; None where it names no readable one."""
+    mac = document.get("mac") if isinstance(document, Mapping) else None
+    return parse_mac(mac) if isinstance(mac, str) and len(mac) <= MAX_ADDRESS else None
 
 
 def draft_from_document(document: Any) -> DeviceDraft:
@@ -231,6 +327,7 @@ def draft_from_document(document: Any) -> DeviceDraft:
     if not isinstance(document, Mapping):
         raise ValidationFailed([FieldError("document", "must be a JSON object")])
     reader = _Reader()
+    reader.known_keys(document, "", _DEVICE_KEYS, _DEVICE_IGNORED)
     draft = DeviceDraft(
         key=reader.string(document, "key", "key"),
         token=reader.string(document, "token", "token"),
@@ -241,7 +338,10 @@ def draft_from_document(document: Any) -> DeviceDraft:
         timezone_offset=reader.string(document, "timezone_offset", "timezone_offset"),
         ntp_server=reader.string(document, "ntp_server", "ntp_server"),
         status=reader.boolean(document, "status", "status", True),
-        accounts=[_account(reader, i, a) for i, a in enumerate(reader.objects(document, "accounts"))],
+        accounts=[
+            _account(reader, i, a)
+            for i, a in enumerate(reader.objects(document, "accounts", "accounts", MAX_ACCOUNTS, "accounts"))
+        ],
         rules=_rules(reader, document.get("rules")),
         admin_password=reader.string(document, "admin_password", "admin_password"),
         resync_minutes=_optional_integer(reader, document, "resync_minutes", "resync_minutes"),
@@ -250,19 +350,24 @@ def draft_from_document(document: Any) -> DeviceDraft:
         timezone=reader.string(document, "timezone", "timezone"),
         line_keys=[
             _line_key(reader, f"line_keys.{i}", k)
-            for i, k in enumerate(reader.objects(document, "line_keys"))
+            for i, k in enumerate(reader.objects(document, "line_keys", "line_keys", MAX_LINE_KEYS, "keys"))
         ]
         + [
             _legacy_function_key(reader, f"functionkeys.{i}", k)
-            for i, k in enumerate(reader.objects(document, "functionkeys"))
+            for i, k in enumerate(
+                reader.objects(document, "functionkeys", "functionkeys", MAX_LINE_KEYS, "keys")
+            )
         ],
         phonebook=[
-            _contact(reader, f"phonebook.{i}", c) for i, c in enumerate(reader.objects(document, "phonebook"))
+            _contact(reader, f"phonebook.{i}", c)
+            for i, c in enumerate(
+                reader.objects(document, "phonebook", "phonebook", MAX_CONTACTS, "contacts")
+            )
         ],
         remote_phonebooks=[
             _remote_phonebook(reader, f"{name}.{i}", p)
             for name in ("remote_phonebooks", "phonebooks")
-            for i, p in enumerate(reader.objects(document, name))
+            for i, p in enumerate(reader.objects(document, name, name, MAX_REMOTE_PHONEBOOKS, "phonebooks"))
         ],
         vendor_params=document.get("vendor_params") or {},
     )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sonata.domain.documents import draft_from_document
+from sonata.domain.documents import document_mac, draft_from_document
 from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.limits import MAX_SECRET
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
+from sonata.domain.patches import DevicePatch, apply_patch
 from sonata.domain.ports import Clock, DevicePage, UnitOfWork
 from sonata.domain.validation import DeviceDraft, validate_device
 
@@ -46,7 +48,7 @@ class DeviceService:
         self._clock = clock
 
     async def save(self, draft: DeviceDraft) -> Device:
-        """Create or replace a device, found by key when given, else by MAC."""
+        """Create or replace a whole device, found by key when given, else by MAC."""
         async with self._uow_factory() as uow:
             previous = await uow.devices.get(draft.key) if draft.key else None
             mac = parse_mac(draft.mac)
@@ -54,22 +56,40 @@ class DeviceService:
             if previous is None and not draft.key:
                 previous = holder
             device = validate_device(draft, previous, self._clock.now())
-            if holder is not None and holder.key != device.key:
-                raise ValidationFailed([FieldError("mac", "belongs to another device")])
-            await uow.devices.save(device)
-            await uow.commit()
+            await _store(uow, device, holder)
+            return device
+
+    async def update(self, key: str, patch: DevicePatch) -> Device:
+        """Change the fields a patch gives of the device with this key; the others stay."""
+        async with self._uow_factory() as uow:
+            previous = await uow.devices.get(key) if len(key) <= MAX_SECRET else None
+            if previous is None:
+                raise ValidationFailed([FieldError("key", "no device has this key")])
+            device = validate_device(apply_patch(previous, patch), previous, self._clock.now())
+            await _store(uow, device, await uow.devices.get_by_mac(device.mac))
             return device
 
     async def save_reporting(self, draft: DeviceDraft) -> SaveResult:
-        try:
-            return SaveResult(await self.save(draft), [])
-        except ValidationFailed as failure:
-            return SaveResult(None, failure.errors)
+        return await _reporting(self.save(draft))
+
+    async def update_reporting(self, key: str, patch: DevicePatch) -> SaveResult:
+        return await _reporting(self.update(key, patch))
 
     async def import_documents(self, documents: list[Any]) -> list[SaveResult]:
-        """Validate and save each document on its own; a bad one does not stop the others."""
+        """Validate and save each document on its own; a bad one does not stop the others.
+
+        A document with the MAC of an earlier one of the same call is refused: saving it would
+        silently replace the device the earlier one saved."""
         results = []
-        for document in documents:
+        first_with_mac: dict[str, int] = {}
+        for index, document in enumerate(documents):
+            mac = document_mac(document)
+            if mac is not None and mac in first_with_mac:
+                message = f"is the same MAC as document {first_with_mac[mac]} of this import"
+                results.append(SaveResult(None, [FieldError("mac", message)]))
+                continue
+            if mac is not None:
+                first_with_mac[mac] = index
             try:
                 draft = draft_from_document(document)
             except ValidationFailed as failure:
@@ -104,3 +124,18 @@ class DeviceService:
             return await uow.devices.list(
                 vendor=vendor.lower() if vendor else None, token=token, first=first, after_mac=after_mac
             )
+
+
+async def _store(uow: UnitOfWork, device: Device, holder: Device | None) -> None:
+    """Save and commit a validated device; `holder` is the device stored with its MAC, if any."""
+    if holder is not None and holder.key != device.key:
+        raise ValidationFailed([FieldError("mac", "belongs to another device")])
+    await uow.devices.save(device)
+    await uow.commit()
+
+
+async def _reporting(saving: Awaitable[Device]) -> SaveResult:
+    try:
+        return SaveResult(await saving, [])
+    except ValidationFailed as failure:
+        return SaveResult(None, failure.errors)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from sonata.domain import model as domain
+from sonata.domain import patches
 from sonata.domain.validation import (
     AccountDraft,
     ContactDraft,
@@ -154,4 +157,85 @@ class DeviceInput:
             phonebook=[c.to_draft() for c in self.phonebook or []],
             remote_phonebooks=[RemotePhonebookDraft(p.name, p.url) for p in self.remote_phonebooks or []],
             vendor_params=self.vendor_params if self.vendor_params is not None else {},
+        )
+
+
+def _kept(value: Any, convert: Callable[[Any], Any] = lambda given: given) -> Any:
+    """A field left out (strawberry.UNSET) as the domain's KEEP, null as None, a value converted."""
+    if value is strawberry.UNSET:
+        return patches.KEEP
+    return None if value is None else convert(value)
+
+
+@strawberry.input(description="Rules to change; a rule left out keeps its stored value.")
+class RulesPatch:
+    expires_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="null: no expiry.")
+    check_mac: bool | None = strawberry.field(default=strawberry.UNSET, description="null: off.")
+    allowed_ips: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="null: from any address."
+    )
+
+    def to_patch(self) -> patches.RulesPatch:
+        return patches.RulesPatch(
+            expires_at=_kept(self.expires_at),
+            check_mac=_kept(self.check_mac),
+            allowed_ips=_kept(self.allowed_ips),
+        )
+
+
+@strawberry.input(
+    description="The fields of a device to change. A field left out keeps its stored value; null "
+    "clears it (vendor, model, mac and status cannot be cleared). A list given replaces the stored "
+    "list; an account without sipPassword keeps the password stored for its line."
+)
+class DevicePatch:
+    vendor: str | None = strawberry.UNSET
+    model: str | None = strawberry.UNSET
+    mac: str | None = strawberry.UNSET
+    token: str | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    timezone_offset: str | None = strawberry.UNSET
+    ntp_server: str | None = strawberry.UNSET
+    status: bool | None = strawberry.UNSET
+    accounts: list[AccountInput] | None = strawberry.UNSET
+    rules: RulesPatch | None = strawberry.field(
+        default=strawberry.UNSET, description="null removes every rule."
+    )
+    admin_password: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Write-only. null or an empty string removes it."
+    )
+    resync_minutes: int | None = strawberry.UNSET
+    firmware_url: str | None = strawberry.UNSET
+    language: str | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    line_keys: list[LineKeyInput] | None = strawberry.UNSET
+    phonebook: list[ContactInput] | None = strawberry.UNSET
+    remote_phonebooks: list[RemotePhonebookInput] | None = strawberry.UNSET
+    vendor_params: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces all raw vendor settings; null removes them."
+    )
+
+    def to_patch(self) -> patches.DevicePatch:
+        return patches.DevicePatch(
+            vendor=_kept(self.vendor),
+            model=_kept(self.model),
+            mac=_kept(self.mac),
+            token=_kept(self.token),
+            title=_kept(self.title),
+            timezone_offset=_kept(self.timezone_offset),
+            ntp_server=_kept(self.ntp_server),
+            status=_kept(self.status),
+            accounts=_kept(self.accounts, lambda accounts: [a.to_draft() for a in accounts]),
+            rules=_kept(self.rules, lambda rules: rules.to_patch()),
+            admin_password=_kept(self.admin_password),
+            resync_minutes=_kept(self.resync_minutes),
+            firmware_url=_kept(self.firmware_url),
+            language=_kept(self.language),
+            timezone=_kept(self.timezone),
+            line_keys=_kept(self.line_keys, lambda keys: [k.to_draft() for k in keys]),
+            phonebook=_kept(self.phonebook, lambda contacts: [c.to_draft() for c in contacts]),
+            remote_phonebooks=_kept(
+                self.remote_phonebooks, lambda books: [RemotePhonebookDraft(p.name, p.url) for p in books]
+            ),
+            vendor_params=_kept(self.vendor_params),
         )

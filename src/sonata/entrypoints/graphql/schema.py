@@ -14,7 +14,7 @@ from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import DeviceService, SaveResult, encode_cursor
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors import VENDORS
-from sonata.entrypoints.graphql.inputs import DeviceInput
+from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.types import (
     DeleteDevicePayload,
     Device,
@@ -113,10 +113,24 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description="Create a device, or replace a whole device (found by key, else by MAC): every "
+        "field left out gets its default, so a replace without status, rules, lineKeys or phonebook "
+        "enables the device and clears them. Omitted sipPassword and adminPassword keep the stored "
+        "ones. To change some fields only, use updateDevice."
+    )
     async def save_device(self, info: Info[Any, None], input: DeviceInput) -> SaveDevicePayload:
         context = _context(info)
         result = await context.devices.save_reporting(input.to_draft())
+        return _payload(result, context.link_base)
+
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description="Change only the fields given of the device with this key; the others keep their "
+        "stored values. Validated like saveDevice; on any error nothing changes."
+    )
+    async def update_device(self, info: Info[Any, None], key: str, input: DevicePatch) -> SaveDevicePayload:
+        context = _context(info)
+        result = await context.devices.update_reporting(key, input.to_patch())
         return _payload(result, context.link_base)
 
     @strawberry.mutation
@@ -126,7 +140,9 @@ class Mutation:
         return DeleteDevicePayload(deleted=deleted, errors=errors)
 
     @strawberry.mutation(  # type: ignore[untyped-decorator]
-        description="Save devices given as snake_case documents; each is saved on its own."
+        description="Save devices given as snake_case documents; each is saved on its own. A "
+        "document with an unknown key, or with the MAC of an earlier document of the same call "
+        "(documents count from 0, as results do), is not saved."
     )
     async def import_devices(self, info: Info[Any, None], documents: list[JSON]) -> ImportDevicesPayload:
         context = _context(info)
