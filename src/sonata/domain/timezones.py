@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 _OFFSET = re.compile(
-    r"^(?:(?P<prefix>GMT|UTC)\s*)?(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\Z",
+    r"^(?:(?P<prefix>GMT|UTC)\s*+)?(?:(?P<sign>[+-])\s*+(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?\Z",
     re.IGNORECASE,
 )
 
@@ -89,7 +89,10 @@ class ZoneRule:
         return dst.offset.minutes - self.standard.minutes if dst else 0
 
 
-_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}\Z")
+_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*+(?:/[A-Za-z0-9_+-]++){0,2}+\Z")
+MAX_IANA_NAME = 64
+"""The longest IANA zone name has 32 characters (`America/Argentina/ComodRivadavia`); a longer
+name is refused before it becomes a path (the file system would refuse it with an OSError)."""
 _POSIX = re.compile(
     r"^(?P<std><[^>]+>|[A-Za-z]{3,})(?P<std_offset>[+-]?\d{1,2}(?::\d{2}){0,2})"
     r"(?:(?P<dst><[^>]+>|[A-Za-z]{3,})(?P<dst_offset>[+-]?\d{1,2}(?::\d{2}){0,2})?"
@@ -148,7 +151,7 @@ def zone_rule(name: str) -> ZoneRule:
     Cached: every render of a device with a zone asks, and the compiled zones do not change
     while Sonata runs (unknown names raise and are not cached).
     """
-    if not _IANA_NAME.match(name) or name.startswith(("posix", "right")):
+    if len(name) > MAX_IANA_NAME or not _IANA_NAME.match(name) or name.startswith(("posix", "right")):
         raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
     data = _tzif_bytes(name)
     if not data.startswith(b"TZif"):

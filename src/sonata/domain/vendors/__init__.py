@@ -15,7 +15,9 @@ VENDORS: dict[str, Vendor] = {
 
 
 def identify_phone(user_agent: str) -> PhoneIdentity | None:
-    """The first vendor that recognises the User-Agent says who the phone is."""
+    """The first vendor that recognises the User-Agent says who the phone is.
+
+    Only its first MAX_USER_AGENT characters are read, by patterns linear in their length."""
     for vendor in VENDORS.values():
         identity = vendor.parse_user_agent(user_agent)
         if identity is not None:

@@ -15,7 +15,15 @@ from sonata.domain.ports import TemplateEngine
 XML = "application/xml"
 TEXT = "text/plain"
 DEFAULT_SIP_PORT = 5060
-FIRMWARE_VERSION = re.compile(r"^\d+(?:\.\d+)+\Z")
+
+# What a phone sends is read only up to these caps, and by patterns that take each character once
+# (possessive quantifiers, no overlapping repetition): hostile input costs time linear in its length.
+MAX_USER_AGENT = 512
+"""How much of a User-Agent is read: real ones are under 200 characters, the rest is ignored."""
+MAX_FILENAME = 64
+"""The longest file name a phone may ask for; a longer one is no vendor's and is not read. The
+longest names the vendors here know have 26 characters (`001565aabbcc-phonebook.xml`)."""
+FIRMWARE_VERSION = re.compile(r"^\d++(?:\.\d++)++\Z")
 """A dotted firmware version in a User-Agent (`66.86.0.15`)."""
 
 
@@ -92,17 +100,26 @@ class Vendor(ABC):
     def device_filename(self, device: Device) -> str:
         """The name of the device's own config file (what a bare personal link serves)."""
 
-    @abstractmethod
     def identify_file(self, filename: str) -> RequestedFile | None:
         """Understand a file name this vendor's phones request; None for anything else."""
+        return None if len(filename) > MAX_FILENAME else self.read_filename(filename)
+
+    @abstractmethod
+    def read_filename(self, filename: str) -> RequestedFile | None:
+        """Understand a file name of at most MAX_FILENAME characters (identify_file)."""
 
     def serves(self, device: Device, requested: RequestedFile) -> bool:
         """Whether the requested file belongs to this device (a per-model file of its own model)."""
         return requested.model is None or requested.model == device.model
 
-    @abstractmethod
     def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
-        """Read vendor, model, firmware and MAC; None when the User-Agent is not this vendor's."""
+        """Who the phone says it is, from the first MAX_USER_AGENT characters of its User-Agent."""
+        return self.read_user_agent(user_agent[:MAX_USER_AGENT])
+
+    @abstractmethod
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+        """Read vendor, model, firmware and MAC from at most MAX_USER_AGENT characters; None when
+        the User-Agent is not this vendor's."""
 
     @abstractmethod
     def template_for(self, request: RenderRequest) -> tuple[str, str]:

@@ -114,10 +114,11 @@ PHONEBOOK_SUFFIX = "-phonebook.xml"
 #   Fanvil X5U-V2 2.12.16.17 0c383e557eb1   (hardware revision suffix: model x5u)
 # Dropping `-V2` treats it like Grandstream's `V2.2A` hardware revision rather than a model
 # of its own (verify: Fanvil's common file names do spell it, `F0V5UV200000.cfg`); `-Pro` the same.
-_MODEL = re.compile(r"^(?P<model>[a-z]+\d+[a-z0-9]*)(?:-(?:v\d+|pro))*$", re.IGNORECASE)
+_MODEL = re.compile(r"^(?P<model>[a-z]++\d++[a-z0-9]*+)(?:-(?:v\d++|pro))*+\Z", re.IGNORECASE)
 _DEVICE_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
 _PHONEBOOK_FILE = re.compile(rf"(?P<mac>[0-9a-f]{{12}}){re.escape(PHONEBOOK_SUFFIX)}", re.IGNORECASE)
-_DESCRIPTOR = re.compile(r"fanvil_[a-z0-9_.-]+\.txt", re.IGNORECASE)
+# `fanvil_`, then at least one character before `.txt`: the run is read once, then looked back on.
+_DESCRIPTOR = re.compile(r"fanvil_(?=[a-z0-9_.-]{5})[a-z0-9_.-]*+(?<=\.txt)", re.IGNORECASE)
 _COMMON_FILES = {model.common_file.lower(): model.id for model in MODELS}
 
 
@@ -130,7 +131,7 @@ class Fanvil(Vendor):
     def device_filename(self, device: Device) -> str:
         return f"{device.mac}.cfg"
 
-    def identify_file(self, filename: str) -> RequestedFile | None:
+    def read_filename(self, filename: str) -> RequestedFile | None:
         if match := _DEVICE_FILE.fullmatch(filename):
             return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
         if match := _PHONEBOOK_FILE.fullmatch(filename):
@@ -141,7 +142,7 @@ class Fanvil(Vendor):
             return RequestedFile(FileKind.NOT_SERVED)
         return None
 
-    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
         if not tokens or tokens[0].lower() != "fanvil":
             return None

@@ -86,12 +86,12 @@ MODELS: tuple[GrandstreamModel, ...] = (
 #   Grandstream Model HW GXP2200 V2.2A SW 1.0.1.33 DevId 000b82462d97
 #   Grandstream GXP2000 (gxp2000e.bin:1.2.5.3/boot55e.bin:1.1.6.9) DevId 000b822726c8
 #   Grandstream GXP2130 1.0.4.17                  (SIP dialect: no MAC)
-_MODEL = re.compile(r"^[a-z]{2,4}\d{3,4}[a-z0-9]*$", re.IGNORECASE)
-_BIN_VERSION = re.compile(r"\.bin:(?P<version>\d+(?:\.\d+)+)", re.IGNORECASE)
+_MODEL = re.compile(r"^[a-z]{2,4}+\d{3,4}+[a-z0-9]*+\Z", re.IGNORECASE)
+_BIN_VERSION = re.compile(r"\.bin:(?P<version>\d++(?:\.\d++)++)", re.IGNORECASE)
 
 _DEVICE_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
 _BINARY_FILE = re.compile(r"cfg(?P<mac>[0-9a-f]{12})", re.IGNORECASE)
-_MODEL_FILE = re.compile(r"cfg(?P<model>[a-z]{2,4}\d{3,4}[a-z0-9]*)\.xml", re.IGNORECASE)
+_MODEL_FILE = re.compile(r"cfg(?P<model>[a-z]{2,4}+\d{3,4}+[a-z0-9]*+)\.xml", re.IGNORECASE)
 _COMMON_FILE = re.compile(r"cfg\.xml", re.IGNORECASE)
 _PHONEBOOK_FILE = re.compile(re.escape(PHONEBOOK_FILE), re.IGNORECASE)
 
@@ -125,7 +125,7 @@ class Grandstream(Vendor):
     def device_filename(self, device: Device) -> str:
         return f"cfg{device.mac}.xml"
 
-    def identify_file(self, filename: str) -> RequestedFile | None:
+    def read_filename(self, filename: str) -> RequestedFile | None:
         if match := _DEVICE_FILE.fullmatch(filename):
             return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
         if match := _BINARY_FILE.fullmatch(filename):
@@ -140,7 +140,7 @@ class Grandstream(Vendor):
 
     # --- User-Agent ---------------------------------------------------------------------------
 
-    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
         if not tokens or tokens[0].lower() != "grandstream":
             return None

@@ -184,8 +184,8 @@ NUMBER_TYPES = {NumberType.WORK: "Work", NumberType.MOBILE: "Mobile", NumberType
 
 # Htek User-Agents: `Htek <model> <firmware> <mac>` (vendors.md, Wazo's htek plugin):
 #   Htek UC903 2.0.4.2 00:1f:c1:1c:22:a9
-_MODEL = re.compile(r"^uc[0-9]{3,4}[a-z]*$", re.IGNORECASE)
-_VERSION = re.compile(r"^v?(?P<version>[0-9]+(?:\.[0-9]+)+)$", re.IGNORECASE)
+_MODEL = re.compile(r"^uc[0-9]{3,4}+[a-z]*+\Z", re.IGNORECASE)
+_VERSION = re.compile(r"^v?+(?P<version>[0-9]++(?:\.[0-9]++)++)\Z", re.IGNORECASE)
 _P_VALUE = re.compile(r"P[0-9]{1,5}")
 _KEY_TYPE_NUMBER = re.compile(r"[0-9]{1,3}")
 
@@ -208,7 +208,7 @@ class Htek(Vendor):
     def device_filename(self, device: Device) -> str:
         return f"cfg{device.mac}.xml"
 
-    def identify_file(self, filename: str) -> RequestedFile | None:
+    def read_filename(self, filename: str) -> RequestedFile | None:
         if match := _DEVICE_FILE.fullmatch(filename):
             return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
         if match := _MODEL_FILE.fullmatch(filename):
@@ -229,7 +229,7 @@ class Htek(Vendor):
             return DEVICE_CODES.get(device.model) == DEVICE_CODES[requested.model]
         return super().serves(device, requested)
 
-    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
         if not tokens or tokens[0].lower() != "htek":
             return None

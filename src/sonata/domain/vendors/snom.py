@@ -93,10 +93,10 @@ NUMBER_TYPES = {NumberType.WORK: "business", NumberType.MOBILE: "mobile", Number
 #   Mozilla/4.0 (compatible; snom320-SIP 6.5.20; snom320 jffs2 v3.36; snom320 linux 3.38)
 #   Mozilla/4.0 (compatible; snom lid 3605)                              (6.5: no model)
 _UA_MODEL = re.compile(
-    r"(?<![a-z0-9])snom[-_]?(?P<model>[a-z]*[0-9]+[a-z0-9]*)-sip[\s/]+(?P<firmware>[0-9]+(?:\.[0-9]+)+)",
+    r"(?<![a-z0-9])snom[-_]?+(?P<model>[a-z]*+[0-9]++[a-z0-9]*+)-sip[\s/]++(?P<firmware>[0-9]++(?:\.[0-9]++)++)",
     re.IGNORECASE,
 )
-_UA_VENDOR = re.compile(r"(?<![a-z0-9])snom(?:\b|[-_]?[a-z]*[0-9])", re.IGNORECASE)
+_UA_VENDOR = re.compile(r"(?<![a-z0-9])snom(?:\b|[-_]?+[a-z]*+[0-9])", re.IGNORECASE)
 _UA_SEPARATORS = re.compile(r"[\s;()]+")
 
 _MODEL_FILE = re.compile(r"snom(?P<model>[a-z]?[0-9]{3}[a-z]?)\.htm", re.IGNORECASE)
@@ -121,7 +121,7 @@ class Snom(Vendor):
     def device_filename(self, device: Device) -> str:
         return f"{device.mac.upper()}.xml"
 
-    def identify_file(self, filename: str) -> RequestedFile | None:
+    def read_filename(self, filename: str) -> RequestedFile | None:
         if match := _DEVICE_FILE.fullmatch(filename):
             return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
         if match := _PHONEBOOK_FILE.fullmatch(filename):
@@ -134,7 +134,7 @@ class Snom(Vendor):
             return RequestedFile(FileKind.COMMON_CONFIG, None, model_id(match["model"]))
         return None
 
-    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         match = _UA_MODEL.search(user_agent)
         if match is None:
             return PhoneIdentity(self.id) if _UA_VENDOR.search(user_agent) else None

@@ -105,7 +105,8 @@ LANGUAGES = {
 #   Yealink W90DM 130.87.0.10 80:5e:c0:d9:c7:44
 #   Yealink SIP-T28P 2.73.0.50
 #   Yealink-T46G 28.71.0.81 28.1.0.128.0.0.0      (early 71 firmware: model glued on, hardware version last)
-_MODEL = re.compile(r"^(?:sip-?)?(?P<model>[a-z][a-z0-9_-]*\d[a-z0-9_-]*)$", re.IGNORECASE)
+# A model is a letter, then letters or separators up to its first digit, then anything alike.
+_MODEL = re.compile(r"^(?:sip-?)?(?P<model>[a-z][a-z_-]*+\d[a-z0-9_-]*+)\Z", re.IGNORECASE)
 _GLUED = "yealink-"
 
 _MAC = "(?P<mac>[0-9a-f]{12})"
@@ -139,7 +140,7 @@ class Yealink(Vendor):
     def device_filename(self, device: Device) -> str:
         return f"{device.mac}.cfg"
 
-    def identify_file(self, filename: str) -> RequestedFile | None:
+    def read_filename(self, filename: str) -> RequestedFile | None:
         for pattern, kind in _FILES:
             match = pattern.fullmatch(filename)
             if match is None:
@@ -158,7 +159,7 @@ class Yealink(Vendor):
             return requested.model is not None and requested.model == device.model
         return super().serves(device, requested)
 
-    def parse_user_agent(self, user_agent: str) -> PhoneIdentity | None:
+    def read_user_agent(self, user_agent: str) -> PhoneIdentity | None:
         tokens = user_agent.split()
         if not tokens:
             return None
@@ -169,8 +170,9 @@ class Yealink(Vendor):
             rest = [tokens[0][len(_GLUED) :], *tokens[1:]]
         else:
             return None
-        macs = [mac for mac in map(parse_mac, rest) if mac is not None]
-        models = [m["model"] for token in rest if parse_mac(token) is None and (m := _MODEL.match(token))]
+        parsed = [(token, parse_mac(token)) for token in rest]
+        macs = [mac for _, mac in parsed if mac is not None]
+        models = [m["model"] for token, mac in parsed if mac is None and (m := _MODEL.match(token))]
         return PhoneIdentity(
             vendor=self.id,
             model=models[0].lower() if models else None,
