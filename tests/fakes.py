@@ -33,6 +33,9 @@ class FakeDeviceRepository:
     async def get_by_mac(self, mac: str) -> Device | None:
         return next((d for d in self._store.values() if d.mac == mac), None)
 
+    async def get_by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        return next((d for d in self._store.values() if d.mac == mac and d.token == token), None)
+
     async def save(self, device: Device) -> None:
         self._store[device.key] = device
 

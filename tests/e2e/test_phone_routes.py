@@ -106,8 +106,8 @@ def test_every_refusal_is_the_same_404(server: Server) -> None:
     log = server.log()
     for reason in (
         "unknown key",
-        "token does not match",
-        "unknown MAC",
+        "no device with MAC 001565aabbcc under token",  # the wrong token for a known MAC
+        "no device with MAC 001565999999 under token",  # an unknown MAC
         "disabled",
         "expired",
         "MAC check failed",

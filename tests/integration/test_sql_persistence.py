@@ -82,6 +82,18 @@ async def test_replacing_keeps_one_row_and_the_password(unit_of_work: UowFactory
     assert page.devices[0].title == "Hall" and page.devices[0].accounts[0].sip_password == "pw1"
 
 
+async def test_a_phone_on_the_common_link_finds_its_device_only_with_mac_and_token(
+    unit_of_work: UowFactory,
+) -> None:
+    saved = await DeviceService(unit_of_work, FixedClock()).save(draft())
+    await DeviceService(unit_of_work, FixedClock()).save(draft(mac="000b82000001", token=None))
+    async with unit_of_work() as uow:
+        assert await uow.devices.get_by_mac_and_token("000b82aabbcc", "group-token-0001") == saved
+        assert await uow.devices.get_by_mac_and_token("000b82aabbcc", "group-token-0002") is None
+        assert await uow.devices.get_by_mac_and_token("000b82aabbcd", "group-token-0001") is None
+        assert await uow.devices.get_by_mac_and_token("000b82000001", "") is None
+
+
 async def test_failed_save_leaves_the_stored_device_as_it_was(unit_of_work: UowFactory) -> None:
     service = DeviceService(unit_of_work, FixedClock())
     saved = await service.save(draft())

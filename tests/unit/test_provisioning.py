@@ -7,11 +7,12 @@ import pytest
 from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock
 
 from sonata.domain.errors import ValidationFailed
+from sonata.domain.logtext import MAX_QUOTED, fingerprint
 from sonata.domain.model import LinkKind
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
-from sonata.domain.vendors.base import RenderedFile
+from sonata.domain.vendors.base import MAX_FILENAME, MAX_USER_AGENT, RenderedFile
 
 KEY = "personal-key-0001"
 TOKEN = "group-token-0001"
@@ -107,9 +108,12 @@ async def test_a_refusal_does_not_update_last_provisioning(world: World) -> None
         ({"filename": None, "secret": "unknown-key-0000"}, "unknown key"),
         (
             {"filename": f"{MAC}.cfg", "link": LinkKind.COMMON, "secret": "unknown-token-00"},
-            "token does not match",
+            f"no device with MAC {MAC} under token",
         ),
-        ({"filename": "001565000009.cfg", "link": LinkKind.COMMON, "ua": None}, "unknown MAC"),
+        (
+            {"filename": "001565000009.cfg", "link": LinkKind.COMMON, "ua": None},
+            "no device with MAC 001565000009 under token",
+        ),
         ({"filename": "y000000000066.cfg", "link": LinkKind.COMMON, "ua": None}, "no MAC"),
         ({"filename": "nonsense.txt"}, "do not request"),
         ({"filename": "001565000001.cfg", "ua": None}, "names MAC"),
@@ -133,7 +137,7 @@ async def test_common_link_ties_a_name_without_mac_by_the_user_agent_and_still_c
 
 async def test_a_device_without_token_has_no_common_link(world: World) -> None:
     await world.publish(token=None)
-    assert "token does not match" in refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON))
+    assert f"no device with MAC {MAC}" in refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON))
 
 
 async def test_disabled_device_is_refused(world: World) -> None:
@@ -187,7 +191,7 @@ async def test_refusal_reasons_are_logged_without_secrets(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
         refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="wrong-token-xyz"))
-    assert "token does not match" in caplog.text
+    assert f"no device with MAC {MAC} under token" in caplog.text
     assert "wrong-token-xyz" not in caplog.text and TOKEN not in caplog.text and KEY not in caplog.text
 
 
@@ -237,3 +241,62 @@ async def test_preview_renders_by_key_or_mac_without_rules(world: World) -> None
     with pytest.raises(ValidationFailed) as failure:
         await world.service.preview(KEY, "nonsense.txt", "http://sonata.example.net")
     assert failure.value.errors[0].field == "filename"
+
+
+async def test_a_file_name_longer_than_any_phone_asks_for_is_refused_unread(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    filename = MAC + "0" * (MAX_FILENAME - len(MAC) - 3) + ".cfg"
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        reason = refused(await world.get(filename, link=LinkKind.COMMON))
+        assert "no phone asks for one over 64" in reason
+        refused(await world.get(MAC + "0" * 100_000 + ".cfg", link=LinkKind.COMMON))
+    assert max(len(line) for line in caplog.text.splitlines()) < 2 * MAX_QUOTED + 200
+    with pytest.raises(ValidationFailed) as failure:
+        await world.service.preview(KEY, filename, "http://sonata.example.net")
+    assert failure.value.errors[0].field == "filename"
+
+
+async def test_log_lines_quote_what_the_phone_sent_cut_short(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_agent = "Grandstream Model HW GXP1620 SW 1.0.4.128 " + "x" * 10_000
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        refused(await world.get(None, ua=long_agent))
+    assert "grandstream User-Agent" in caplog.text and "(10042 characters)" in caplog.text
+    assert len(caplog.text) < 2 * MAX_QUOTED + 300
+
+
+async def test_keys_and_tokens_are_named_in_the_log_by_their_fingerprint_only(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="sonata.provisioning"):
+        refused(await world.get(None, secret="typo-in-a-key-0001"))
+        refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="typo-in-a-token-01"))
+        served(await world.get(None))
+        served(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON))
+    assert fingerprint("typo-in-a-key-0001") in caplog.text
+    assert fingerprint("typo-in-a-token-01") in caplog.text
+    for secret in ("typo-in-a-key-0001", "typo-in-a-token-01", KEY, TOKEN):
+        assert secret not in caplog.text
+
+
+async def test_an_unknown_mac_and_a_wrong_token_are_the_same_refusal(world: World) -> None:
+    unknown_mac = refused(await world.get("001565000009.cfg", link=LinkKind.COMMON, ua=None))
+    wrong_token = refused(await world.get(f"{MAC}.cfg", link=LinkKind.COMMON, secret="wrong-token-0001"))
+    assert unknown_mac == f"no device with MAC 001565000009 under token {fingerprint(TOKEN)}"
+    assert wrong_token == f"no device with MAC {MAC} under token {fingerprint('wrong-token-0001')}"
+
+
+async def test_a_probe_is_answered_like_a_fetch_but_not_recorded(world: World) -> None:
+    probe = ProvisioningRequest(LinkKind.PERSONAL, KEY, None, "192.0.2.10", YEALINK_UA, probe=True)
+    answer = served(await world.service.provision(probe))
+    assert world.database.devices[KEY].last_provisioning is None
+    assert answer.body == served(await world.get(None)).body
+    assert world.database.devices[KEY].last_provisioning is not None
+
+
+async def test_last_provisioning_keeps_only_the_head_of_a_user_agent(world: World) -> None:
+    served(await world.get(None, ua=YEALINK_UA + " " + "x" * 10_000))
+    record = world.database.devices[KEY].last_provisioning
+    assert record is not None and record.user_agent == (YEALINK_UA + " " + "x" * 10_000)[:MAX_USER_AGENT]

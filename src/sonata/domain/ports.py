@@ -31,6 +31,10 @@ class DeviceRepository(Protocol):
 
     async def get_by_mac(self, mac: str) -> Device | None: ...
 
+    async def get_by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        """The device with this MAC, only if its token is `token`: one lookup that costs the same
+        whether the MAC is unknown or the token wrong."""
+
     async def save(self, device: Device) -> None:
         """Insert the device, or replace the one stored under the same key."""
 

@@ -12,10 +12,12 @@ from sonata.settings import Settings
 
 # Every refusal looks the same, so a caller learns nothing from it.
 NOT_FOUND_BODY = "Not Found\n"
+# Configs carry passwords and change when the device does: no cache, proxy or browser keeps one.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def not_found() -> Response:
-    return PlainTextResponse(NOT_FOUND_BODY, status_code=404)
+    return PlainTextResponse(NOT_FOUND_BODY, status_code=404, headers=NO_STORE)
 
 
 def provisioning_routes(service: ProvisioningService, settings: Settings) -> list[Route]:
@@ -30,11 +32,12 @@ def provisioning_routes(service: ProvisioningService, settings: Settings) -> lis
                 client_ip=request.client.host if request.client else "",
                 user_agent=request.headers.get("user-agent"),
                 link_url=link_url,
+                probe=request.method == "HEAD",
             )
         )
         if isinstance(outcome, Refusal):
             return not_found()
-        return Response(outcome.body, media_type=outcome.content_type)
+        return Response(outcome.body, media_type=outcome.content_type, headers=NO_STORE)
 
     async def personal(request: Request) -> Response:
         params = request.path_params

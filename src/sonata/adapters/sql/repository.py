@@ -27,6 +27,11 @@ class SqlDeviceRepository:
         row = result.scalars().first()
         return device_from_row(row) if row else None
 
+    async def get_by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        query = select(DeviceRow).where(DeviceRow.mac == mac, DeviceRow.token == token)
+        row = (await self._session.execute(query)).scalars().first()
+        return device_from_row(row) if row else None
+
     async def save(self, device: Device) -> None:
         row = await self._session.get(DeviceRow, device.key)
         self._session.add(device_to_row(device, row))

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass
 
 from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.logtext import fingerprint, quoted
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
-from sonata.domain.vendors.base import FileKind, PhoneIdentity, RenderedFile, RenderRequest, RequestedFile
+from sonata.domain.vendors.base import (
+    MAX_FILENAME,
+    MAX_USER_AGENT,
+    FileKind,
+    PhoneIdentity,
+    RenderedFile,
+    RenderRequest,
+    RequestedFile,
+)
 
 log = logging.getLogger("sonata.provisioning")
 
@@ -27,6 +35,8 @@ class ProvisioningRequest:
     user_agent: str | None
     link_url: str = ""
     """The directory URL the phone used; the config it gets points back at it."""
+    probe: bool = False
+    """Only asking (HTTP HEAD): answered like a fetch, but not recorded as the device's last one."""
 
 
 @dataclass(frozen=True)
@@ -61,39 +71,32 @@ class ProvisioningService:
         self._clock = clock
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
-        identity = identify_phone(request.user_agent or "")
-        async with self._uow_factory() as uow:
-            try:
-                match = await self._find(uow, request, identity)
-                self._check(match, request, identity)
-            except _Refused as refusal:
-                log.log(
-                    logging.DEBUG if refusal.quiet else logging.WARNING,
-                    "refused %s link request for %r from %s: %s",
-                    request.link.value,
-                    request.filename,
-                    request.client_ip,
-                    refusal.reason,
-                )
-                return Refusal(refusal.reason, refusal.quiet)
+        try:
+            match, identity = await self._decide(request)
+        except _Refused as refusal:
+            log.log(
+                logging.DEBUG if refusal.quiet else logging.WARNING,
+                "refused %s link request for %s from %s (User-Agent %s): %s",
+                request.link.value,
+                quoted(request.filename),
+                request.client_ip,
+                quoted(request.user_agent),
+                refusal.reason,
+            )
+            return Refusal(refusal.reason, refusal.quiet)
         vendor = VENDORS[match.device.vendor]
         rendered = vendor.render(
             RenderRequest(match.device, match.requested, match.filename, request.link_url), self._engine
         )
-        record = ProvisioningRecord(
-            at=self._clock.now(),
-            ip=request.client_ip,
-            user_agent=request.user_agent,
-            filename=match.filename,
-            vendor=identity.vendor if identity else None,
-            model=identity.model if identity else None,
-            firmware=identity.firmware if identity else None,
+        if not request.probe:
+            await self._record(match, request, identity)
+        log.info(
+            "%s %s to %s (device %s)",
+            "answered a probe for" if request.probe else "served",
+            quoted(match.filename),
+            request.client_ip,
+            match.device.mac,
         )
-        # A short write of its own: lookups stay read-only, so many phones can be read at once.
-        async with self._uow_factory() as uow:
-            await uow.devices.record_provisioning(match.device.key, record)
-            await uow.commit()
-        log.info("served %s to %s (device %s)", match.filename, request.client_ip, match.device.mac)
         return rendered
 
     async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
@@ -106,6 +109,7 @@ class ProvisioningService:
         if device is None:
             return None
         try:
+            _check_filename_length(filename)
             match = _match_file(device, filename)
         except _Refused as refusal:
             raise ValidationFailed([FieldError("filename", refusal.reason)]) from None
@@ -114,23 +118,49 @@ class ProvisioningService:
             RenderRequest(device, match.requested, match.filename, link), self._engine
         )
 
+    async def _decide(self, request: ProvisioningRequest) -> tuple[_Match, PhoneIdentity | None]:
+        """The device and the file the request asks for; raises _Refused."""
+        _check_filename_length(request.filename)
+        identity = identify_phone(request.user_agent or "")
+        async with self._uow_factory() as uow:
+            match = await self._find(uow, request, identity)
+        self._check(match, request, identity)
+        return match, identity
+
     async def _find(
         self, uow: UnitOfWork, request: ProvisioningRequest, identity: PhoneIdentity | None
     ) -> _Match:
+        # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
             device = await uow.devices.get(request.secret)
             if device is None:
-                raise _Refused("unknown key")
+                raise _Refused(f"unknown key {fingerprint(request.secret)}")
         else:
             mac = mac_in_filename(request.filename or "") or (identity.mac if identity else None)
             if mac is None:
                 raise _Refused("no MAC in the file name or the User-Agent")
-            device = await uow.devices.get_by_mac(mac)
+            # One lookup by both: an unknown MAC and a wrong token take the same time.
+            device = await uow.devices.get_by_mac_and_token(mac, request.secret)
             if device is None:
-                raise _Refused(f"unknown MAC {mac}")
-            if device.token is None or not hmac.compare_digest(device.token, request.secret):
-                raise _Refused(f"token does not match device {mac}")
+                raise _Refused(f"no device with MAC {mac} under token {fingerprint(request.secret)}")
         return _match_file(device, request.filename)
+
+    async def _record(
+        self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None
+    ) -> None:
+        record = ProvisioningRecord(
+            at=self._clock.now(),
+            ip=request.client_ip,
+            user_agent=request.user_agent[:MAX_USER_AGENT] if request.user_agent else request.user_agent,
+            filename=match.filename,
+            vendor=identity.vendor if identity else None,
+            model=identity.model if identity else None,
+            firmware=identity.firmware if identity else None,
+        )
+        # A short write of its own: lookups stay read-only, so many phones can be read at once.
+        async with self._uow_factory() as uow:
+            await uow.devices.record_provisioning(match.device.key, record)
+            await uow.commit()
 
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
         device, rules = match.device, match.device.rules
@@ -151,6 +181,13 @@ class ProvisioningService:
                 raise _Refused(f"MAC check failed for device {device.mac}: the phone shows {phone_mac}")
 
 
+def _check_filename_length(filename: str | None) -> None:
+    if filename is not None and len(filename) > MAX_FILENAME:
+        raise _Refused(
+            f"a file name of {len(filename)} characters; no phone asks for one over {MAX_FILENAME}"
+        )
+
+
 def _match_file(device: Device, filename: str | None) -> _Match:
     """The file of this device a file name asks for; no name means the device config."""
     vendor = VENDORS[device.vendor]
@@ -160,11 +197,11 @@ def _match_file(device: Device, filename: str | None) -> _Match:
     if requested is None:
         raise _Refused(f"{vendor.name} phones do not request this file name")
     if requested.kind is FileKind.NOT_SERVED:
-        raise _Refused(f"{filename} is not served", quiet=True)
+        raise _Refused(f"{quoted(filename)} is not served", quiet=True)
     if requested.mac is not None and requested.mac != device.mac:
         raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
     if not vendor.serves(device, requested):
-        raise _Refused(f"{filename} is not a file of the device's model {device.model}")
+        raise _Refused(f"{quoted(filename)} is not a file of the device's model {device.model}")
     return _Match(device, requested, filename)
 
 
