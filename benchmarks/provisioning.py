@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-TOKEN = "benchmark-token"
+TOKEN = "benchmark-management-token"
 SAVE = (
     """mutation($input: DeviceInput!) { saveDevice(input: $input) { device { key } errors { message } } }"""
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
+DEFAULT_HEADER_TIMEOUT = 10.0
+MIN_API_TOKEN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -18,24 +21,26 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 8080
     templates_dir: Path | None = None
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        port = environ.get("SONATA_PORT") or "8080"
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("SONATA_PORT must be a port number from 1 to 65535")
         templates_dir = environ.get("SONATA_TEMPLATES_DIR")
         return cls(
             database_url=environ.get("SONATA_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            api_token=environ.get("SONATA_API_TOKEN") or None,
+            api_token=_api_token(environ.get("SONATA_API_TOKEN") or None),
             public_url=(environ.get("SONATA_PUBLIC_URL") or "").rstrip("/") or None,
             host=environ.get("SONATA_HOST") or "0.0.0.0",
-            port=int(port),
-            templates_dir=Path(templates_dir) if templates_dir else None,
+            port=parse_port(environ.get("SONATA_PORT") or "8080", "SONATA_PORT"),
+            templates_dir=_templates_dir(Path(templates_dir)) if templates_dir else None,
+            header_timeout=_header_timeout(environ.get("SONATA_HEADER_TIMEOUT")),
         )
 
-    def listening_on(self, host: str | None, port: int | None) -> Settings:
-        return replace(self, host=host or self.host, port=port or self.port)
+    def listening_on(self, host: str | None, port: str | None) -> Settings:
+        """The settings with the command line's `--host` and `--port`, which win over the environment."""
+        return replace(
+            self, host=host or self.host, port=parse_port(port, "--port") if port is not None else self.port
+        )
 
     def link_base(self, request_base: str) -> str:
         """Base of the links handed out: SONATA_PUBLIC_URL, else `http://<host>:<port>`.
@@ -49,3 +54,48 @@ class Settings:
             return request_base.rstrip("/")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+
+def _shown(value: str) -> str:
+    """A bad value quoted for an error message, cut short so a pasted blob stays one readable line."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+def parse_port(value: str, source: str) -> int:
+    if not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
+        raise ValueError(f"{source} must be a port number from 1 to 65535, not {_shown(value)}")
+    return int(value)
+
+
+def _api_token(token: str | None) -> str | None:
+    if token is not None and len(token) < MIN_API_TOKEN_LENGTH:
+        # The token itself is never echoed, not even a wrong one.
+        raise ValueError(
+            f"SONATA_API_TOKEN is shorter than {MIN_API_TOKEN_LENGTH} characters: set a longer random"
+            " token, or unset it and Sonata generates one"
+        )
+    return token
+
+
+def _templates_dir(path: Path) -> Path:
+    if not path.exists():
+        raise ValueError(f"SONATA_TEMPLATES_DIR {path} does not exist: create it or unset the variable")
+    if not path.is_dir():
+        raise ValueError(
+            f"SONATA_TEMPLATES_DIR {path} is not a directory: point it at a folder laid out like templates/"
+        )
+    return path
+
+
+def _header_timeout(value: str | None) -> float:
+    if not value:
+        return DEFAULT_HEADER_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(
+            f"SONATA_HEADER_TIMEOUT must be a number of seconds greater than 0, not {_shown(value)}"
+        )
+    return seconds

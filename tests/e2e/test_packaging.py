@@ -35,7 +35,8 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
     assert module_file.startswith(str(target))
     assert templates_dir.startswith(str(target))
     assert {"grandstream", "yealink", "fanvil", "snom", "htek"} <= set(vendors)
-    # The shipped migrations build the database: `sonata render` finds no device, cleanly.
+    # The shipped migrations build the schema in an empty database: `sonata render` finds no device, cleanly.
+    (elsewhere / "s.db").touch()
     render = subprocess.run(
         [sys.executable, "-m", "sonata", "render", "no-such-device"],
         cwd=elsewhere,

@@ -10,17 +10,27 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sonata.adapters.clock import SystemClock
-from sonata.adapters.sql.database import create_engine, create_schema, ping
+from sonata.adapters.sql.database import (
+    count_devices,
+    create_engine,
+    create_schema,
+    ping,
+    server_label,
+    sqlite_path,
+)
+from sonata.adapters.sql.sqlite_file import FileWatch, SqliteFile, open_sqlite_file
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
+from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.provisioning import not_found, provisioning_routes
 from sonata.settings import Settings
@@ -33,12 +43,16 @@ class Services:
     """The domain services wired to the real adapters the settings name."""
 
     engine: AsyncEngine
+    sqlite_file: SqliteFile | None  # None for a database server
     devices: DeviceService
     tokens: ApiTokenService
     provisioning: ProvisioningService
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, *, create_database: bool) -> Services:
+    """Raises ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use."""
+    path = sqlite_path(settings.database_url)
+    sqlite_file = open_sqlite_file(path, create=create_database) if path else None
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
@@ -49,6 +63,7 @@ def build_services(settings: Settings) -> Services:
     templates = Jinja2TemplateEngine([settings.templates_dir] if settings.templates_dir else [])
     return Services(
         engine=engine,
+        sqlite_file=sqlite_file,
         devices=DeviceService(unit_of_work, clock),
         tokens=ApiTokenService(unit_of_work, settings.api_token),
         provisioning=ProvisioningService(unit_of_work, templates, clock),
@@ -56,12 +71,13 @@ def build_services(settings: Settings) -> Services:
 
 
 def create_app(settings: Settings) -> Starlette:
-    services = build_services(settings)
+    services = build_services(settings, create_database=True)
     engine = services.engine
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await create_schema(engine)
+        log.info(await _opened(services, settings))
         new_token = await services.tokens.ensure_token()
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
@@ -92,4 +108,16 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
         exception_handlers={404: refuse},
+        middleware=[Middleware(DatabaseGuard, watch=FileWatch(services.sqlite_file))]
+        if services.sqlite_file
+        else [],
     )
+
+
+async def _opened(services: Services, settings: Settings) -> str:
+    """The start line: which database, and whether Sonata just created it."""
+    if services.sqlite_file is not None and services.sqlite_file.created:
+        return f"created a new database at {services.sqlite_file.path}"
+    where = services.sqlite_file.path if services.sqlite_file else server_label(settings.database_url)
+    devices = await count_devices(services.engine)
+    return f"opened {where} ({devices} device{'' if devices == 1 else 's'})"

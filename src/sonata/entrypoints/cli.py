@@ -11,8 +11,10 @@ from collections.abc import Sequence
 import uvicorn
 
 from sonata.adapters.sql.database import create_schema
+from sonata.adapters.sql.sqlite_file import DatabaseUnusable
 from sonata.domain.errors import ValidationFailed
 from sonata.entrypoints.app import build_services, create_app
+from sonata.entrypoints.server import http_protocol
 from sonata.settings import Settings
 
 
@@ -21,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the management API and the phone links")
     serve.add_argument("--host", help="address to listen on (SONATA_HOST, default 0.0.0.0)")
-    serve.add_argument("--port", type=int, help="port to listen on (SONATA_PORT, default 8080)")
+    serve.add_argument("--port", help="port to listen on (SONATA_PORT, default 8080)")
     render = commands.add_parser(
         "render", help="print the file a device's phone would get on its personal link (rules not applied)"
     )
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _render(settings: Settings, device: str, filename: str | None) -> int:
-    services = build_services(settings)
+    services = build_services(settings, create_database=False)  # a mistyped path is no new database
     try:
         await create_schema(services.engine)
         # Links in the file use SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
@@ -59,7 +61,12 @@ def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # No access log: phone URLs carry device keys and tokens.
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=False
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        http=http_protocol(settings.header_timeout),
+        log_level="info",
+        access_log=False,
     )
 
 
@@ -70,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             return asyncio.run(_render(settings, args.device, args.filename))
         serve(settings.listening_on(args.host, args.port))
-    except ValueError as error:  # a setting Sonata cannot use, such as an unsupported database URL
+    # A setting Sonata cannot use (an unsupported database URL, a port out of range) or a database
+    # file it cannot open: one line that says what to do, no traceback.
+    except (ValueError, DatabaseUnusable) as error:
         print(f"sonata: {error}", file=sys.stderr)
         return 2
     return 0

@@ -7,10 +7,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from sonata.adapters.sql.tables import DeviceRow
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -19,8 +21,7 @@ _ASYNC_DRIVERS = {
 }
 
 
-def async_url(url: str) -> str:
-    """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://…` -> `postgresql+asyncpg://…`."""
+def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -32,9 +33,36 @@ def async_url(url: str) -> str:
         raise ValueError(
             f"unsupported database {backend!r} in SONATA_DATABASE_URL: use sqlite:///… or postgresql://…"
         )
+    return parsed
+
+
+def async_url(url: str) -> str:
+    """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://…` -> `postgresql+asyncpg://…`."""
+    parsed = _parse(url)
     return parsed.set(drivername=_ASYNC_DRIVERS[parsed.drivername.split("+")[0]]).render_as_string(
         hide_password=False
     )
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a `sqlite:///…` URL names; None for another database. An in-memory database is refused."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        raise ValueError(
+            "SONATA_DATABASE_URL names an in-memory database, which would lose every device at exit:"
+            " give a file path, such as sqlite:///./sonata.db"
+        )
+    return Path(parsed.database)
+
+
+def server_label(url: str) -> str:
+    """A database server's URL fit for a log line: no password, no query parameters."""
+    parsed = _parse(url)
+    return URL.create(
+        parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database
+    ).render_as_string()
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -75,3 +103,8 @@ async def create_schema(engine: AsyncEngine) -> None:
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+async def count_devices(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return (await connection.execute(select(func.count()).select_from(DeviceRow))).scalar_one()
