@@ -5,12 +5,31 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
 MIN_API_TOKEN_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """What one management API request may cost; each is read from `SONATA_<NAME>` (README: Configuration)."""
+
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+    max_query_bytes: int = 64 * 1024
+    max_query_tokens: int = 5000
+    max_aliases: int = 100
+    max_query_depth: int = 10
+    max_query_fields: int = 500
+    max_query_cost: int = 1000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ApiLimits:
+        default = cls()
+        return cls(**{f.name: _limit(environ, f.name, getattr(default, f.name)) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -22,6 +41,7 @@ class Settings:
     port: int = 8080
     templates_dir: Path | None = None
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    api_limits: ApiLimits = ApiLimits()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -34,6 +54,7 @@ class Settings:
             port=parse_port(environ.get("SONATA_PORT") or "8080", "SONATA_PORT"),
             templates_dir=_templates_dir(Path(templates_dir)) if templates_dir else None,
             header_timeout=_header_timeout(environ.get("SONATA_HEADER_TIMEOUT")),
+            api_limits=ApiLimits.from_env(environ),
         )
 
     def listening_on(self, host: str | None, port: str | None) -> Settings:
@@ -99,3 +120,13 @@ def _header_timeout(value: str | None) -> float:
             f"SONATA_HEADER_TIMEOUT must be a number of seconds greater than 0, not {_shown(value)}"
         )
     return seconds
+
+
+def _limit(environ: Mapping[str, str], field: str, default: int) -> int:
+    name = f"SONATA_{field.upper()}"
+    value = environ.get(name)
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise ValueError(f"{name} must be a whole number greater than 0, not {_shown(value)}")
+    return int(value)
