@@ -68,10 +68,12 @@ def server_label(url: str) -> str:
 def create_engine(url: str) -> AsyncEngine:
     converted = async_url(url)
     if not converted.startswith("sqlite"):
-        return create_async_engine(converted, pool_pre_ping=True)
+        return create_async_engine(converted, pool_pre_ping=True, hide_parameters=True)
     # One connection: SQLite has a single writer anyway, and queueing in the pool is cheaper
     # than SQLite's busy-wait sleeps when several connections contend for the write lock.
-    engine = create_async_engine(converted, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
+    engine = create_async_engine(
+        converted, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+import logging
+from typing import TYPE_CHECKING
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
-from sonata.entrypoints.graphql.schema import ApiContext, schema
+from sonata.entrypoints.graphql import http_request
+from sonata.entrypoints.graphql.failed_logins import FailedLogins
+from sonata.entrypoints.graphql.schema import ApiContext, build_schema
 from sonata.settings import Settings
+
+if TYPE_CHECKING:
+    from cross_web import AsyncHTTPRequestAdapter  # strawberry's view over the starlette request
+
+log = logging.getLogger("sonata.api")
 
 UNAUTHENTICATED = {
     "data": None,
@@ -26,7 +37,9 @@ UNAUTHENTICATED = {
 
 class _SonataGraphQL(GraphQL[ApiContext, None]):
     def __init__(self, devices: DeviceService, provisioning: ProvisioningService, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(
+            build_schema(settings.api_limits), graphql_ide="graphiql", allow_queries_via_get=True
+        )
         self._devices = devices
         self._provisioning = provisioning
         self._settings = settings
@@ -37,6 +50,12 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
             provisioning=self._provisioning,
             link_base=self._settings.link_base(str(request.base_url)),
         )
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        max_depth = self._settings.api_limits.max_json_depth
+        if request.method == "GET":
+            return http_request.from_query_string(request.query_params, max_depth)
+        return http_request.from_body(await request.get_body(), request.content_type, max_depth)
 
 
 def _bearer_token(request: Request) -> str:
@@ -64,10 +83,26 @@ class GraphQLEndpoint:
     ) -> None:
         self._graphql = _SonataGraphQL(devices, provisioning, settings)
         self._tokens = tokens
+        self._max_body_bytes = settings.api_limits.max_body_bytes
+        self._failed_logins = FailedLogins(log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        if _wants_graphiql(request) or self._tokens.is_valid(_bearer_token(request)):
-            await self._graphql(scope, receive, send)
+        if http_request.declared_too_large(request.headers.get("content-length"), self._max_body_bytes):
+            refused = http_request.too_large(self._max_body_bytes)
+            await PlainTextResponse(refused.reason, status_code=refused.status)(scope, receive, send)
             return
-        await JSONResponse(UNAUTHENTICATED)(scope, receive, send)
+        token = _bearer_token(request)
+        if not (_wants_graphiql(request) or self._tokens.is_valid(token)):
+            address = request.client.host if request.client else "an unknown address"
+            self._failed_logins.refused(address, "wrong bearer token" if token else "no bearer token")
+            await JSONResponse(UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": "Bearer"})(
+                scope, receive, send
+            )
+            return
+        try:
+            await self._graphql(scope, http_request.capped(receive, self._max_body_bytes), send)
+        except http_request.Refused as refused:
+            await PlainTextResponse(refused.reason, status_code=refused.status)(scope, receive, send)
+        except ClientDisconnect:
+            pass  # gone before its request was read: there is no one to answer

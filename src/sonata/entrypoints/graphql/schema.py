@@ -14,7 +14,9 @@ from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import DeviceService, SaveResult, encode_cursor
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors import VENDORS
+from sonata.entrypoints.graphql.errors import ReportingSchema
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
+from sonata.entrypoints.graphql.limits import limit_extensions
 from sonata.entrypoints.graphql.types import (
     DeleteDevicePayload,
     Device,
@@ -26,6 +28,7 @@ from sonata.entrypoints.graphql.types import (
     SaveDevicePayload,
     Vendor,
 )
+from sonata.settings import ApiLimits
 
 
 @dataclass
@@ -153,4 +156,5 @@ class Mutation:
         )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+def build_schema(limits: ApiLimits) -> strawberry.Schema:
+    return ReportingSchema(query=Query, mutation=Mutation, extensions=limit_extensions(limits))
