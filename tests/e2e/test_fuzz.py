@@ -1,5 +1,6 @@
-"""Hypothesis against a real server: operations generated from the schema (valid and invalid ones)
-and raw request bodies never get a 5xx or an "internal error", and leave no traceback in the log.
+"""Hypothesis against a real server: operations generated from the schema (valid and invalid ones),
+device documents sent as variables and raw request bodies never get a 5xx or an "internal error",
+and leave no traceback in the log.
 
 Bounded and derandomized: the same few hundred requests on every run, in a few seconds.
 """
@@ -28,6 +29,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+# Any code point, lone surrogates and control characters included, which JSON escapes on the way.
+TEXT = st.text(st.characters(exclude_categories=()), max_size=30) | st.sampled_from(
+    ["\ud800", "a\udfffb", "nul\x00", "line\u2028separator"]
+)
 DOCUMENT_KEYS = "key token vendor model mac accounts line sip_register sip_user sip_password rules time ip"
 DOCUMENT_KEYS += " vendor_params phonebook line_keys timezone"
 NAMES = st.sampled_from(DOCUMENT_KEYS.split()) | st.from_regex(
@@ -61,14 +66,8 @@ DATETIME_NODES = st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String
 SCALARS = {"JSON": JSON_NODES, "DateTime": DATETIME_NODES}
 
 JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(NAMES | st.text(max_size=8), children, max_size=4)
-    ),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(NAMES | TEXT, children, max_size=4),
     max_leaves=15,
 )
 REQUESTS = st.fixed_dictionaries(
@@ -80,6 +79,36 @@ REQUESTS = st.fixed_dictionaries(
         "extensions": JSON_VALUES,
     },
 )
+ACCOUNTS = st.fixed_dictionaries(
+    {"line": st.integers(-1, 40), "sipRegister": st.just("sip.example.net") | TEXT, "sipUser": TEXT},
+    optional={"sipPassword": TEXT, "sipName": TEXT, "transport": st.sampled_from(["UDP", "TLS"])},
+)
+CONTACTS = st.fixed_dictionaries(
+    {"name": TEXT, "numbers": st.lists(st.fixed_dictionaries({"number": TEXT}), max_size=3)}
+)
+DEVICES = st.fixed_dictionaries(
+    {
+        "vendor": st.sampled_from(["yealink", "grandstream", "fanvil", "snom", "htek"]) | TEXT,
+        "model": st.sampled_from(["t46s", "gxp2170", "x4", "d785", "uc926"]) | TEXT,
+        "mac": st.sampled_from(["00:15:65:aa:bb:cc", "000b82aabbcc"]) | TEXT,
+    },
+    optional={
+        "key": TEXT,
+        "token": TEXT,
+        "title": TEXT,
+        "ntpServer": TEXT,
+        "timezone": st.just("Europe/Berlin") | TEXT,
+        "language": TEXT,
+        "adminPassword": TEXT,
+        "vendorParams": st.dictionaries(TEXT, TEXT, max_size=3),
+        "accounts": st.lists(ACCOUNTS, max_size=3),
+        "phonebook": st.lists(CONTACTS, max_size=3),
+        "rules": st.fixed_dictionaries({}, optional={"allowedIps": st.lists(TEXT, max_size=2)}),
+    },
+)
+DOCUMENTS = st.lists(st.dictionaries(NAMES | TEXT, JSON_VALUES, max_size=6), max_size=3)
+SAVE = "mutation($input: DeviceInput!) { saveDevice(input: $input) { device { key } errors { field } } }"
+IMPORT = "mutation($docs: [JSON!]!) { importDevices(documents: $docs) { saved } }"
 BODIES = (
     st.binary(max_size=300)
     | JSON_VALUES.map(lambda v: json.dumps(v).encode())
@@ -120,6 +149,21 @@ def test_invalid_operations_generated_from_the_schema(server: Server) -> None:
         response = post(server, {"query": query})
         assert_no_fault(response)
         assert response.status_code == 200 and response.json()["errors"]
+
+    check()
+
+
+def test_device_documents_sent_as_variables(server: Server) -> None:
+    @FUZZ
+    @given(DEVICES, DOCUMENTS)
+    def check(device: dict[str, Any], documents: list[Any]) -> None:
+        for query, variables in ((SAVE, {"input": device}), (IMPORT, {"docs": documents})):
+            response = server.client.post(
+                f"{server.url}/graphql",
+                content=json.dumps({"query": query, "variables": variables}),  # lone surrogates as \\udXXX
+                headers={"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"},
+            )
+            assert_no_fault(response)
 
     check()
 

@@ -33,6 +33,10 @@ def send(server: Server, body: bytes, content_type: str = "application/json") ->
         (VENDORS.encode() + b', "variables": {"n": Infinity}}', "holds Infinity, which is not a JSON value"),
         (VENDORS.encode() + b', "variables": "{}"}', "the variables must be a JSON object or null"),
         (VENDORS.encode() + b', "operationName": 7}', "the operationName must be a string or null"),
+        (
+            VENDORS.encode() + b', "variables": {"input": {"key": "\\ud800"}}}',
+            "has a lone surrogate \\ud800 at variables.input.key, which is no character",
+        ),
         (b'{"variables": {}}', "the request has no query"),
         (b'{"query": 7}', "the query must be a string"),
     ],

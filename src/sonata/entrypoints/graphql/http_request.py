@@ -128,20 +128,30 @@ def _not_json(what: str) -> Any:
 
 
 def _check_depth_and_text(value: object, what: str, max_depth: int) -> None:
-    """Walked with its own stack: deep nesting is refused here, not by a RecursionError later on."""
-    pending = [(value, 1)]
+    """Walked with its own stack: deep nesting is refused here, not by a RecursionError later on,
+    and so is a lone surrogate (JSON can escape one; UTF-8, and so the database, cannot hold it)."""
+    pending: list[tuple[object, tuple[str, ...]]] = [(value, ())]
     while pending:
-        item, depth = pending.pop()
-        if isinstance(item, dict | list):
-            if depth > max_depth:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            _check_text(item, what, f"at {'.'.join(path)}")
+        elif isinstance(item, dict | list):
+            if len(path) >= max_depth:
                 _refuse(_too_deep(what, max_depth))
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-        elif isinstance(item, str) and not item.isascii():
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as error:
-                _refuse(f"{what} has a lone surrogate \\u{ord(item[error.start]):04x}, which is no character")
+            if isinstance(item, dict):
+                for key in item:
+                    _check_text(key, what, f"in a key at {'.'.join(path) or 'the top'}")
+            children = item.items() if isinstance(item, dict) else enumerate(item)
+            pending.extend((child, (*path, str(name))) for name, child in children)
+
+
+def _check_text(text: str, what: str, where: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            character = ord(text[error.start])
+            _refuse(f"{what} has a lone surrogate \\u{character:04x} {where}, which is no character")
 
 
 def _too_deep(what: str, max_depth: int) -> str:
