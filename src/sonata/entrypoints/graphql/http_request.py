@@ -134,24 +134,27 @@ def _check_depth_and_text(value: object, what: str, max_depth: int) -> None:
     while pending:
         item, path = pending.pop()
         if isinstance(item, str):
-            _check_text(item, what, f"at {'.'.join(path)}")
+            _check_text(item, what, path, "at")
         elif isinstance(item, dict | list):
             if len(path) >= max_depth:
                 _refuse(_too_deep(what, max_depth))
             if isinstance(item, dict):
                 for key in item:
-                    _check_text(key, what, f"in a key at {'.'.join(path) or 'the top'}")
+                    _check_text(key, what, path, "in a key at")
             children = item.items() if isinstance(item, dict) else enumerate(item)
             pending.extend((child, (*path, str(name))) for name, child in children)
 
 
-def _check_text(text: str, what: str, where: str) -> None:
+def _check_text(text: str, what: str, path: tuple[str, ...], where: str) -> None:
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:
             character = ord(text[error.start])
-            _refuse(f"{what} has a lone surrogate \\u{character:04x} {where}, which is no character")
+            location = ".".join(path) or "the top"
+            _refuse(
+                f"{what} has a lone surrogate \\u{character:04x} {where} {location}, which is no character"
+            )
 
 
 def _too_deep(what: str, max_depth: int) -> str:
