@@ -17,6 +17,7 @@ from sonata.adapters.sql.database import async_url, create_schema
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import ProvisioningRecord
+from sonata.domain.patches import DevicePatch
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
@@ -267,3 +268,17 @@ def test_an_unusable_database_url_is_a_clear_error_of_the_command(tmp_path: Path
         )
         assert result.returncode == 2
         assert "SONATA_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("key", ["bad\ud800key-0001", "k" * 100_000, "no spaces allowed"])
+async def test_a_malformed_key_is_never_looked_up(unit_of_work: UowFactory, key: str) -> None:
+    """A lone surrogate cannot even be encoded for the database: a malformed key names no device,
+    so each service answers 'not found' or a field error instead of failing in the driver."""
+    devices = DeviceService(unit_of_work, FixedClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    with pytest.raises(ValidationFailed) as failure:
+        await devices.save(draft(key=key))
+    assert [error.field for error in failure.value.errors] == ["key"]
+    assert await devices.find(key=key) is None
+    assert await devices.delete(key) is False
+    updated = await devices.update_reporting(key, DevicePatch(title="x"))
+    assert [error.field for error in updated.errors] == ["key"]

@@ -223,3 +223,16 @@ async def test_numbers_written_as_odd_strings_are_field_errors(service: DeviceSe
     account = {**SEED_DOCUMENT["accounts"][0], "line": line}
     [result] = await service.import_documents([{**SEED_DOCUMENT, "accounts": [account]}])
     assert result.errors == [FieldError("accounts.0.line", "must be a whole number")]
+
+
+async def test_a_later_document_with_the_same_key_is_refused_naming_the_earlier(
+    service: DeviceService,
+) -> None:
+    """Same key, other MAC: saving both would silently move the earlier device to the later MAC."""
+    first = {**SEED_DOCUMENT, "key": "shared-key-000001", "mac": "000b82000011", "title": "first"}
+    again = {**SEED_DOCUMENT, "key": "shared-key-000001", "mac": "000b82000012", "title": "second"}
+    results = await service.import_documents([first, again])
+    assert results[0].device is not None
+    assert results[1].errors == [FieldError("key", "is the same key as document 0 of this import")]
+    stored = await service.find(key="shared-key-000001")
+    assert stored is not None and stored.mac == "000b82000011" and stored.title == "first"

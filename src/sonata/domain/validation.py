@@ -129,6 +129,11 @@ MAX_REGISTER_EXPIRES = 7 * 24 * 3600
 MAX_RESYNC_MINUTES = 30 * 24 * 60
 
 
+def is_secret(text: str) -> bool:
+    """Whether a key or token is well formed: anything else names no device and is never looked up."""
+    return len(text) <= MAX_SECRET and _URL_SAFE_SECRET.match(text) is not None
+
+
 def generate_key() -> str:
     """A personal key with 192 bits of randomness, URL-safe.
 
@@ -233,7 +238,7 @@ class _Checker:
     def secret(self, path: str, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        if len(value) > MAX_SECRET or not _URL_SAFE_SECRET.match(value):
+        if not is_secret(value):
             self.fail(path, f"must be 12 to {MAX_SECRET} URL-safe characters (letters, digits, '-' and '_')")
         return value
 

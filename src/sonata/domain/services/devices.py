@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sonata.domain.documents import document_mac, draft_from_document
 from sonata.domain.errors import FieldError, ValidationFailed
-from sonata.domain.limits import MAX_SECRET
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
 from sonata.domain.patches import DevicePatch, apply_patch
 from sonata.domain.ports import Clock, DevicePage, UnitOfWork
-from sonata.domain.validation import DeviceDraft, validate_device
+from sonata.domain.validation import DeviceDraft, is_secret, validate_device
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -50,7 +49,7 @@ class DeviceService:
     async def save(self, draft: DeviceDraft) -> Device:
         """Create or replace a whole device, found by key when given, else by MAC."""
         async with self._uow_factory() as uow:
-            previous = await uow.devices.get(draft.key) if draft.key else None
+            previous = await uow.devices.get(draft.key) if draft.key and is_secret(draft.key) else None
             mac = parse_mac(draft.mac)
             holder = await uow.devices.get_by_mac(mac) if mac else None
             if previous is None and not draft.key:
@@ -62,7 +61,7 @@ class DeviceService:
     async def update(self, key: str, patch: DevicePatch) -> Device:
         """Change the fields a patch gives of the device with this key; the others stay."""
         async with self._uow_factory() as uow:
-            previous = await uow.devices.get(key) if len(key) <= MAX_SECRET else None
+            previous = await uow.devices.get(key) if is_secret(key) else None
             if previous is None:
                 raise ValidationFailed([FieldError("key", "no device has this key")])
             device = validate_device(apply_patch(previous, patch), previous, self._clock.now())
@@ -78,18 +77,22 @@ class DeviceService:
     async def import_documents(self, documents: list[Any]) -> list[SaveResult]:
         """Validate and save each document on its own; a bad one does not stop the others.
 
-        A document with the MAC of an earlier one of the same call is refused: saving it would
-        silently replace the device the earlier one saved."""
+        A document with the MAC or key of an earlier one of the same call is refused: saving it
+        would silently replace the device the earlier one saved."""
         results = []
-        first_with_mac: dict[str, int] = {}
+        first_with: dict[tuple[str, str], int] = {}
         for index, document in enumerate(documents):
-            mac = document_mac(document)
-            if mac is not None and mac in first_with_mac:
-                message = f"is the same MAC as document {first_with_mac[mac]} of this import"
-                results.append(SaveResult(None, [FieldError("mac", message)]))
+            identity = _identity(document)
+            repeated = [
+                FieldError(name, f"is the same {label} as document {first_with[name, value]} of this import")
+                for name, label, value in identity
+                if (name, value) in first_with
+            ]
+            for name, _, value in identity:
+                first_with.setdefault((name, value), index)
+            if repeated:
+                results.append(SaveResult(None, repeated))
                 continue
-            if mac is not None:
-                first_with_mac[mac] = index
             try:
                 draft = draft_from_document(document)
             except ValidationFailed as failure:
@@ -99,6 +102,8 @@ class DeviceService:
         return results
 
     async def delete(self, key: str) -> bool:
+        if not is_secret(key):
+            return False
         async with self._uow_factory() as uow:
             deleted = await uow.devices.delete(key)
             await uow.commit()
@@ -107,7 +112,7 @@ class DeviceService:
     async def find(self, *, key: str | None = None, mac: str | None = None) -> Device | None:
         async with self._uow_factory() as uow:
             if key is not None:
-                device = await uow.devices.get(key)
+                device = await uow.devices.get(key) if is_secret(key) else None
                 if device is not None and mac is not None and device.mac != parse_mac(mac):
                     return None
                 return device
@@ -124,6 +129,17 @@ class DeviceService:
             return await uow.devices.list(
                 vendor=vendor.lower() if vendor else None, token=token, first=first, after_mac=after_mac
             )
+
+
+def _identity(document: Any) -> list[tuple[str, str, str]]:
+    """What names the device a document saves: its MAC and, where given, its key."""
+    identity = []
+    if (mac := document_mac(document)) is not None:
+        identity.append(("mac", "MAC", mac))
+    key = document.get("key") if isinstance(document, Mapping) else None
+    if isinstance(key, str) and is_secret(key):
+        identity.append(("key", "key", key))
+    return identity
 
 
 async def _store(uow: UnitOfWork, device: Device, holder: Device | None) -> None:

@@ -12,6 +12,7 @@ from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
 from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.validation import is_secret
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
 from sonata.domain.vendors.base import (
     MAX_FILENAME,
@@ -102,7 +103,7 @@ class ProvisioningService:
     async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
         """What the phone would get on its personal link, rules not applied; None without such a device."""
         async with self._uow_factory() as uow:
-            device = await uow.devices.get(key_or_mac)
+            device = await uow.devices.get(key_or_mac) if is_secret(key_or_mac) else None
             mac = parse_mac(key_or_mac)
             if device is None and mac is not None:
                 device = await uow.devices.get_by_mac(mac)
@@ -132,7 +133,7 @@ class ProvisioningService:
     ) -> _Match:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
-            device = await uow.devices.get(request.secret)
+            device = await uow.devices.get(request.secret) if is_secret(request.secret) else None
             if device is None:
                 raise _Refused(f"unknown key {fingerprint(request.secret)}")
         else:
@@ -140,7 +141,11 @@ class ProvisioningService:
             if mac is None:
                 raise _Refused("no MAC in the file name or the User-Agent")
             # One lookup by both: an unknown MAC and a wrong token take the same time.
-            device = await uow.devices.get_by_mac_and_token(mac, request.secret)
+            device = (
+                await uow.devices.get_by_mac_and_token(mac, request.secret)
+                if is_secret(request.secret)
+                else None
+            )
             if device is None:
                 raise _Refused(f"no device with MAC {mac} under token {fingerprint(request.secret)}")
         return _match_file(device, request.filename)
