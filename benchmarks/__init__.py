@@ -1,0 +1,1 @@
+"""Benchmarks that start a real `sonata serve`; `make bench` runs benchmarks/storm.py."""
