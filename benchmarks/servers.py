@@ -56,9 +56,12 @@ def _process(
         deadline = time.monotonic() + 120
         while not _healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not start; its log:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"{name} did not start")
             time.sleep(0.1)
         yield Running(url, process.pid)
+    except RuntimeError as error:
+        # The log lives in a temporary folder: what went wrong leaves with the error.
+        raise RuntimeError(f"{error}\n{name}'s log ends:\n{log.read_text()[-3000:]}") from error
     finally:
         process.terminate()
         try:

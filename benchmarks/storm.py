@@ -175,18 +175,27 @@ def _database_rows(
     return rows
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _arguments(argv)
-    if shutil.which("wrk") is None:
-        print(f"The benchmark needs wrk, which is not installed; {INSTALL_HINT}", file=sys.stderr)
-        return 2
-    sizes = [args.devices] + ([] if args.skip_100k or args.devices >= LARGE else [LARGE])
+def _all_rows(sizes: Sequence[int], args: argparse.Namespace) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="sonata-bench-") as tmp:
         workdir = Path(tmp)
         rows = _database_rows("SQLite", f"sqlite:///{workdir / 'bench.db'}", sizes, args, workdir)
         if args.database_url:
             with fresh_postgres(args.database_url) as url:
                 rows += _database_rows("PostgreSQL", url, sizes, args, workdir)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    if shutil.which("wrk") is None:
+        print(f"The benchmark needs wrk, which is not installed; {INSTALL_HINT}", file=sys.stderr)
+        return 2
+    sizes = [args.devices] + ([] if args.skip_100k or args.devices >= LARGE else [LARGE])
+    try:
+        rows = _all_rows(sizes, args)
+    except RuntimeError as error:
+        print(f"The benchmark stopped: {error}", file=sys.stderr)
+        return 1
     warmup = f"after a {args.warmup} s warm-up each" if args.warmup else "without warm-up"
     print(
         f"Measured on {machine()}, wrk on the same machine: `wrk -t2 -c64` A/B/A/B rounds of "
