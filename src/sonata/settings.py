@@ -42,6 +42,7 @@ class Settings:
     templates_dir: Path | None = None
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     api_limits: ApiLimits = ApiLimits()
+    workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -55,12 +56,16 @@ class Settings:
             templates_dir=_templates_dir(Path(templates_dir)) if templates_dir else None,
             header_timeout=_header_timeout(environ.get("SONATA_HEADER_TIMEOUT")),
             api_limits=ApiLimits.from_env(environ),
+            workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
         )
 
-    def listening_on(self, host: str | None, port: str | None) -> Settings:
-        """The settings with the command line's `--host` and `--port`, which win over the environment."""
+    def listening_on(self, host: str | None, port: str | None, workers: str | None) -> Settings:
+        """The command line's `--host`, `--port` and `--workers`: they win over the environment."""
         return replace(
-            self, host=host or self.host, port=parse_port(port, "--port") if port is not None else self.port
+            self,
+            host=host or self.host,
+            port=parse_port(port, "--port") if port is not None else self.port,
+            workers=parse_workers(workers, "--workers") if workers is not None else self.workers,
         )
 
     def link_base(self, request_base: str) -> str:
@@ -85,6 +90,12 @@ def _shown(value: str) -> str:
 def parse_port(value: str, source: str) -> int:
     if not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
         raise ValueError(f"{source} must be a port number from 1 to 65535, not {_shown(value)}")
+    return int(value)
+
+
+def parse_workers(value: str, source: str) -> int:
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise ValueError(f"{source} must be a whole number of processes, 1 or more, not {_shown(value)}")
     return int(value)
 
 

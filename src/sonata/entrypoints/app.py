@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.provisioning import not_found, provisioning_routes
+from sonata.entrypoints.server import runtime
 from sonata.settings import Settings
 
 log = logging.getLogger("sonata")
@@ -49,10 +51,13 @@ class Services:
     provisioning: ProvisioningService
 
 
-def build_services(settings: Settings, *, create_database: bool) -> Services:
-    """Raises ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use."""
+def build_services(settings: Settings) -> Services:
+    """Raises ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use.
+
+    A SQLite file must exist: `prepare` creates a new one, and a mistyped path is no new database.
+    """
     path = sqlite_path(settings.database_url)
-    sqlite_file = open_sqlite_file(path, create=create_database) if path else None
+    sqlite_file = open_sqlite_file(path, create=False) if path else None
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
@@ -70,18 +75,38 @@ def build_services(settings: Settings, *, create_database: bool) -> Services:
     )
 
 
+async def prepare(settings: Settings) -> None:
+    """What happens once per start, before any worker serves: the SQLite file checked (or created
+    private), the migrations, the start line, and on the first start the API token generated and printed.
+
+    Workers started after it only open what it left, so they never race on any of it. Raises
+    ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use.
+    """
+    path = sqlite_path(settings.database_url)
+    sqlite_file = open_sqlite_file(path, create=True) if path else None
+    engine = create_engine(settings.database_url)
+    try:
+        await create_schema(engine)
+        log.info(await _opened(engine, sqlite_file, settings))
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions), settings.api_token)
+        new_token = await tokens.ensure_token()
+        if new_token is not None:
+            # Printed once, on purpose: only its hash is stored.
+            print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)
+    finally:
+        await engine.dispose()
+
+
 def create_app(settings: Settings) -> Starlette:
-    services = build_services(settings, create_database=True)
+    """The app of one process serving a database that `prepare` has made ready."""
+    services = build_services(settings)
     engine = services.engine
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await create_schema(engine)
-        log.info(await _opened(services, settings))
-        new_token = await services.tokens.ensure_token()
-        if new_token is not None:
-            # Printed once, on purpose: only its hash is stored.
-            print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)
+        await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
+        log.info("worker %d ready (%s)", os.getpid(), runtime())
         yield
         await engine.dispose()
 
@@ -114,10 +139,23 @@ def create_app(settings: Settings) -> Starlette:
     )
 
 
-async def _opened(services: Services, settings: Settings) -> str:
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn's app factory in each worker process of `sonata serve --workers N`.
+
+    The parent process has run `prepare` and put the command line's settings into the environment.
+    """
+    configure_logging()
+    return create_app(Settings.from_env())
+
+
+async def _opened(engine: AsyncEngine, sqlite_file: SqliteFile | None, settings: Settings) -> str:
     """The start line: which database, and whether Sonata just created it."""
-    if services.sqlite_file is not None and services.sqlite_file.created:
-        return f"created a new database at {services.sqlite_file.path}"
-    where = services.sqlite_file.path if services.sqlite_file else server_label(settings.database_url)
-    devices = await count_devices(services.engine)
+    if sqlite_file is not None and sqlite_file.created:
+        return f"created a new database at {sqlite_file.path}"
+    where = sqlite_file.path if sqlite_file else server_label(settings.database_url)
+    devices = await count_devices(engine)
     return f"opened {where} ({devices} device{'' if devices == 1 else 's'})"

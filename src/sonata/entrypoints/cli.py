@@ -1,10 +1,10 @@
-"""`sonata serve [--host] [--port]` and `sonata render <key or mac> [filename]`."""
+"""`sonata serve [--host] [--port] [--workers]` and `sonata render <key or mac> [filename]`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ import uvicorn
 from sonata.adapters.sql.database import create_schema
 from sonata.adapters.sql.sqlite_file import DatabaseUnusable
 from sonata.domain.errors import ValidationFailed
-from sonata.entrypoints.app import build_services, create_app
+from sonata.entrypoints.app import build_services, configure_logging, create_app, prepare
 from sonata.entrypoints.server import http_protocol
 from sonata.settings import Settings
 
@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the management API and the phone links")
     serve.add_argument("--host", help="address to listen on (SONATA_HOST, default 0.0.0.0)")
     serve.add_argument("--port", help="port to listen on (SONATA_PORT, default 8080)")
+    serve.add_argument("--workers", help="processes serving on that port (SONATA_WORKERS, default 1)")
     render = commands.add_parser(
         "render", help="print the file a device's phone would get on its personal link (rules not applied)"
     )
@@ -37,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _render(settings: Settings, device: str, filename: str | None) -> int:
-    services = build_services(settings, create_database=False)  # a mistyped path is no new database
+    services = build_services(settings)
     try:
         await create_schema(services.engine)
         # Links in the file use SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
@@ -57,16 +58,27 @@ async def _render(settings: Settings, device: str, filename: str | None) -> int:
     return 0
 
 
+WORKER_APP = "sonata.entrypoints.app:app_from_environment"
+
+
 def serve(settings: Settings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # No access log: phone URLs carry device keys and tokens.
+    configure_logging()
+    asyncio.run(prepare(settings))
+    if settings.workers > 1:
+        # Each worker process reads its settings from the environment, so the command line's go there too.
+        os.environ.update(
+            SONATA_HOST=settings.host, SONATA_PORT=str(settings.port), SONATA_WORKERS=str(settings.workers)
+        )
+    # One worker is served in this process; more are processes sharing the socket this one binds.
     uvicorn.run(
-        create_app(settings),
+        create_app(settings) if settings.workers == 1 else WORKER_APP,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         http=http_protocol(settings.header_timeout),
         log_level="info",
-        access_log=False,
+        access_log=False,  # phone URLs carry device keys and tokens
     )
 
 
@@ -76,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "render":
             return asyncio.run(_render(settings, args.device, args.filename))
-        serve(settings.listening_on(args.host, args.port))
+        serve(settings.listening_on(args.host, args.port, args.workers))
     # A setting Sonata cannot use (an unsupported database URL, a port out of range) or a database
     # file it cannot open: one line that says what to do, no traceback.
     except (ValueError, DatabaseUnusable) as error:

@@ -5,12 +5,16 @@ few hundred clients trickling one byte a second (slowloris) would hold their con
 forever. Here a connection must deliver a complete request head within `header_timeout`
 seconds of opening, and again after each response while it waits for the next request;
 otherwise it is closed. The body and the response are not limited by it.
+
+The protocol is built on httptools when it is installed (as uvicorn's "auto" would pick), else on
+h11; the event loop is left to uvicorn's "auto" (uvloop when installed).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, ClassVar
+import functools
+from typing import TYPE_CHECKING, Any, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -23,8 +27,11 @@ else:
 class HeadDeadline(_Protocol):
     """Mixed into uvicorn's H11Protocol or HttpToolsProtocol (both keep `cycle`, `loop`, `transport`)."""
 
-    header_timeout: ClassVar[float]
     _head_deadline: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, header_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = header_timeout
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -63,17 +70,31 @@ class HeadDeadline(_Protocol):
             self.transport.close()
 
 
-def http_protocol(timeout: float) -> type[asyncio.Protocol]:
-    """The class to give uvicorn: on httptools when installed (as uvicorn's "auto" picks), else on h11."""
-    base: type[H11Protocol]
+def _parser() -> tuple[str, type[H11Protocol]]:
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     except ImportError:
-        base = H11Protocol
-    else:
-        base = HttpToolsProtocol  # type: ignore[assignment]
+        return "h11", H11Protocol
+    return "httptools", HttpToolsProtocol  # type: ignore[return-value]
 
-    class SonataHttpProtocol(HeadDeadline, base):  # type: ignore[valid-type,misc]
-        header_timeout = timeout
 
-    return SonataHttpProtocol
+HTTP_PARSER, _ParserProtocol = _parser()
+
+
+class SonataHttpProtocol(HeadDeadline, _ParserProtocol):  # type: ignore[valid-type,misc]
+    pass
+
+
+def http_protocol(timeout: float) -> type[asyncio.Protocol]:
+    """What to give uvicorn as its HTTP protocol class: SonataHttpProtocol with this header timeout.
+
+    uvicorn only calls it, so a partial does; unlike a class made here it pickles, as the
+    configuration must to reach the worker processes of `--workers`.
+    """
+    return cast(type[asyncio.Protocol], functools.partial(SonataHttpProtocol, header_timeout=timeout))
+
+
+def runtime() -> str:
+    """The event loop and the HTTP parser serving this process, such as `uvloop, httptools`."""
+    loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+    return f"{loop}, {HTTP_PARSER}"
