@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,11 +50,13 @@ class Server:
         return self.log_path.read_text()
 
 
-def start_server(tmp_path: Path, env: dict[str, str], cwd: Path | None = None) -> Server:
+def start_server(
+    tmp_path: Path, env: dict[str, str], cwd: Path | None = None, args: Sequence[str] = ()
+) -> Server:
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env={**os.environ, **env},
         cwd=cwd or tmp_path,
         stdout=log_path.open("w"),
@@ -73,6 +75,15 @@ def start_server(tmp_path: Path, env: dict[str, str], cwd: Path | None = None) -
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"sonata serve did not become healthy:\n{log_path.read_text()}")
+
+
+def without_modules(tmp_path: Path, *names: str) -> dict[str, str]:
+    """The environment of a Python where these modules are not installed: importing them fails."""
+    hidden = tmp_path / "hidden-modules"
+    hidden.mkdir(exist_ok=True)
+    for name in names:
+        (hidden / f"{name}.py").write_text(f"raise ImportError('{name} is hidden by the test')\n")
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))}
 
 
 def stop_server(server: Server) -> None:

@@ -47,6 +47,9 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *mentions: s
         ({"SONATA_API_TOKEN": "x"}, [], ["SONATA_API_TOKEN", "16 characters", "unset it"]),
         ({"SONATA_HEADER_TIMEOUT": "0"}, [], ["SONATA_HEADER_TIMEOUT", "greater than 0"]),
         ({"SONATA_HEADER_TIMEOUT": "soon"}, [], ["SONATA_HEADER_TIMEOUT", "greater than 0"]),
+        ({"SONATA_WORKERS": "0"}, [], ["SONATA_WORKERS", "1 or more", "'0'"]),
+        ({"SONATA_WORKERS": "two"}, [], ["SONATA_WORKERS", "1 or more", "'two'"]),
+        ({}, ["--workers", "-2"], ["--workers", "1 or more", "'-2'"]),
     ],
 )
 def test_a_bad_setting_stops_serve_with_one_line(

@@ -1,6 +1,8 @@
-"""Slow clients: a connection that trickles its request head is closed after SONATA_HEADER_TIMEOUT."""
+"""Slow clients: a connection that trickles its request head is closed after SONATA_HEADER_TIMEOUT,
+whichever HTTP parser serves it (httptools when installed, else h11)."""
 
 import http.client
+import importlib.util
 import select
 import socket
 import time
@@ -9,14 +11,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from tests.e2e.conftest import API_TOKEN, Server, start_server, stop_server
+from tests.e2e.conftest import API_TOKEN, Server, start_server, stop_server, without_modules
 
 ATTACKERS = 300
 PATIENCE = 30.0  # seconds; the server closes them after 1, this only keeps a broken build from hanging
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    parser: str = request.param
+    if parser == "httptools" and importlib.util.find_spec("httptools") is None:
+        pytest.skip("httptools is not installed here")
     tmp_path: Path = tmp_path_factory.mktemp("slow")
     running = start_server(
         tmp_path,
@@ -24,8 +29,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "SONATA_DATABASE_URL": f"sqlite:///{tmp_path / 'sonata.db'}",
             "SONATA_API_TOKEN": API_TOKEN,
             "SONATA_HEADER_TIMEOUT": "1",
+            **(without_modules(tmp_path, "httptools") if parser == "h11" else {}),
         },
     )
+    assert f", {parser})" in running.log()  # the ready line names the parser serving
     yield running
     stop_server(running)
 
