@@ -9,7 +9,9 @@ from types import TracebackType
 from typing import Any
 
 from sonata.domain.model import Device, ProvisioningRecord
-from sonata.domain.ports import DevicePage
+from sonata.domain.ports import DevicePage, PhoneDevices, RenderedFiles, TemplateEngine
+from sonata.domain.services.provisioning import ProvisioningService
+from sonata.domain.vendors.base import RenderedFile
 
 
 class FixedClock:
@@ -111,3 +113,60 @@ class EchoTemplateEngine:
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         self.rendered.append((template, context))
         return f"{template}\n"
+
+
+class FakePhoneDevices:
+    """The committed devices as phones find them, counting the lookups."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+        self.lookups = 0
+
+    async def by_key(self, key: str) -> Device | None:
+        self.lookups += 1
+        return self._database.devices.get(key)
+
+    async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        self.lookups += 1
+        return next((d for d in self._database.devices.values() if d.mac == mac and d.token == token), None)
+
+
+class FakeRecorder:
+    """Writes each fetch's record into the committed devices at once."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+
+    def record(self, key: str, record: ProvisioningRecord) -> None:
+        devices = self._database.devices
+        if key in devices:
+            devices[key] = dataclasses.replace(devices[key], last_provisioning=record)
+
+
+class NoRenderedFiles:
+    """Keeps no file: every answer is rendered afresh."""
+
+    def get(self, device: Device, link: str, filename: str) -> RenderedFile | None:
+        return None
+
+    def put(self, device: Device, link: str, filename: str, file: RenderedFile) -> None:
+        pass
+
+
+def provisioning_service(
+    database: FakeDatabase,
+    engine: TemplateEngine,
+    clock: FixedClock,
+    *,
+    devices: PhoneDevices | None = None,
+    files: RenderedFiles | None = None,
+) -> ProvisioningService:
+    """The provisioning service over the fake database; `devices` and `files` default to no cache."""
+    return ProvisioningService(
+        database.unit_of_work,
+        engine,
+        clock,
+        devices=FakePhoneDevices(database) if devices is None else devices,
+        files=NoRenderedFiles() if files is None else files,
+        recorder=FakeRecorder(database),
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_CACHE_MB = 256
 MIN_API_TOKEN_LENGTH = 16
 
 
@@ -42,6 +43,7 @@ class Settings:
     templates_dir: Path | None = None
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     api_limits: ApiLimits = ApiLimits()
+    cache_mb: int = DEFAULT_CACHE_MB
     workers: int = 1
 
     @classmethod
@@ -56,6 +58,7 @@ class Settings:
             templates_dir=_templates_dir(Path(templates_dir)) if templates_dir else None,
             header_timeout=_header_timeout(environ.get("SONATA_HEADER_TIMEOUT")),
             api_limits=ApiLimits.from_env(environ),
+            cache_mb=_limit(environ, "cache_mb", DEFAULT_CACHE_MB),
             workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
         )
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import API_TOKEN, Server, start_server, stop_server
+from tests.e2e.waiting import eventually
 
 FULL_FIELDS = """
   key hasAdminPassword resyncMinutes firmwareUrl language timezone timezoneOffset vendorParams
@@ -115,9 +116,12 @@ def test_vendor_params_errors_name_the_key(server: Server) -> None:
 def test_last_provisioning_shows_what_is_really_on_the_desk(server: Server) -> None:
     device = save(server, full_input())
     assert server.get(f"/v1/device/{device['key']}", YEALINK_UA).status_code == 200
-    record = server.graphql(f'{{ device(key: "{device["key"]}") {{ {FULL_FIELDS} }} }}')["device"][
-        "lastProvisioning"
-    ]
+    record = eventually(
+        lambda: server.graphql(f'{{ device(key: "{device["key"]}") {{ {FULL_FIELDS} }} }}')["device"][
+            "lastProvisioning"
+        ],
+        lambda record: record is not None,
+    )
     assert record == {
         "vendor": "yealink",
         "model": "t46s",

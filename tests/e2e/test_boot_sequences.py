@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from tests.e2e.conftest import Server
 from tests.e2e.test_management_api import SAVE
+from tests.e2e.waiting import eventually
 
 ACCOUNTS = [
     {
@@ -88,10 +89,13 @@ def test_yealink_boot_sequence(server: Server) -> None:
         directory = ET.fromstring(fetch(server, phonebook_url[1], user_agent))
         assert directory.tag == "YealinkIPPhoneDirectory"
         assert "Reception" in ET.tostring(directory, encoding="unicode")
-    record = server.graphql(
-        f'{{ device(key: "{device["key"]}") {{ lastProvisioning {{ filename model firmware }} }} }}'
+    record = eventually(
+        lambda: server.graphql(
+            f'{{ device(key: "{device["key"]}") {{ lastProvisioning {{ filename model firmware }} }} }}'
+        )["device"]["lastProvisioning"],
+        lambda record: record is not None,
     )
-    assert record["device"]["lastProvisioning"]["model"] == "t54w"
+    assert record["model"] == "t54w"
 
 
 def test_grandstream_boot_sequence(server: Server) -> None:

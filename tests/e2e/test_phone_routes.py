@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from tests.e2e.conftest import Server
 from tests.e2e.test_management_api import DEVICE_FIELDS, SAVE
+from tests.e2e.waiting import eventually
 
 PHONES = {
     "grandstream": (
@@ -70,9 +71,12 @@ def test_each_vendor_fetches_its_config_on_both_links(server: Server, vendor: st
             ET.fromstring(response.content)
         else:
             assert response.text.startswith("#!version:1.0.0.1\n")
-    record = server.graphql(f'{{ device(key: "{device["key"]}") {{ {DEVICE_FIELDS} }} }}')["device"][
-        "lastProvisioning"
-    ]
+    record = eventually(
+        lambda: server.graphql(f'{{ device(key: "{device["key"]}") {{ {DEVICE_FIELDS} }} }}')["device"][
+            "lastProvisioning"
+        ],
+        lambda record: record is not None,
+    )
     assert (
         record["ip"] == "127.0.0.1" and record["userAgent"] == user_agent and record["filename"] == filename
     )

@@ -8,6 +8,7 @@ import time
 import httpx
 from tests.e2e.conftest import Server
 from tests.e2e.test_phone_routes import PHONES, publish, refusal
+from tests.e2e.waiting import eventually
 
 YEALINK_UA = PHONES["yealink"][3]
 OWN_UA = "Yealink SIP-T46S 66.86.0.15 00:15:65:a0:a0:a1"
@@ -26,6 +27,18 @@ def head(server: Server, url: str, user_agent: str = OWN_UA) -> httpx.Response:
     return server.client.head(url, headers={"User-Agent": user_agent})
 
 
+def records_written(server: Server, firmware: str) -> None:
+    """Returns once every fetch made before it is written to lastProvisioning: records are written
+    in batches, in order, so once a marker device's fetch shows, all earlier ones have too."""
+    marker = publish(server, "yealink", mac="001565a0a0ff")
+    user_agent = f"Yealink SIP-T46S {firmware} 00:15:65:a0:a0:ff"
+    assert server.get(marker["links"]["personal"], user_agent=user_agent).status_code == 200
+    eventually(
+        lambda: last_provisioning(server, marker["key"]),
+        lambda record: isinstance(record, dict) and record["userAgent"] == user_agent,
+    )
+
+
 def test_head_is_answered_like_get_but_not_recorded(server: Server) -> None:
     device = publish(server, "yealink", mac="001565a0a0a1")
     personal, common = device["links"]["personal"], device["links"]["common"]
@@ -33,6 +46,7 @@ def test_head_is_answered_like_get_but_not_recorded(server: Server) -> None:
     for url in urls:
         answer = head(server, url)
         assert answer.status_code == 200 and answer.content == b"", url
+    records_written(server, "66.86.0.1")
     assert last_provisioning(server, device["key"]) is None
     for url in urls:
         answer, fetched = head(server, url), server.get(url, user_agent=OWN_UA)
@@ -40,9 +54,11 @@ def test_head_is_answered_like_get_but_not_recorded(server: Server) -> None:
         for header in ("content-type", "content-length", "cache-control"):
             assert answer.headers[header] == fetched.headers[header], header
         assert int(answer.headers["content-length"]) == len(fetched.content)
+    records_written(server, "66.86.0.2")
     recorded = last_provisioning(server, device["key"])
     assert recorded is not None
     head(server, personal, "Yealink SIP-T46S 66.86.0.99 00:15:65:a0:a0:a1")
+    records_written(server, "66.86.0.3")
     assert last_provisioning(server, device["key"]) == recorded
     refused = head(server, f"{server.url}/v1/device/no-such-key-000/001565a0a0a1.cfg")
     not_found = server.get(f"{server.url}/v1/device/no-such-key-000/001565a0a0a1.cfg", OWN_UA)

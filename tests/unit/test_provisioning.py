@@ -4,13 +4,13 @@ import logging
 from datetime import timedelta
 
 import pytest
-from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock
+from tests.fakes import EchoTemplateEngine, FakeDatabase, FixedClock, provisioning_service
 
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.logtext import MAX_QUOTED, fingerprint
 from sonata.domain.model import LinkKind
 from sonata.domain.services.devices import DeviceService
-from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.domain.services.provisioning import ProvisioningRequest, Refusal
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
 from sonata.domain.vendors.base import MAX_FILENAME, MAX_USER_AGENT, RenderedFile
 
@@ -26,7 +26,7 @@ class World:
         self.database = FakeDatabase()
         self.clock = FixedClock()
         self.devices = DeviceService(self.database.unit_of_work, self.clock)
-        self.service = ProvisioningService(self.database.unit_of_work, EchoTemplateEngine(), self.clock)
+        self.service = provisioning_service(self.database, EchoTemplateEngine(), self.clock)
 
     async def publish(self, **changes: object) -> None:
         values: dict[str, object] = {
@@ -222,7 +222,7 @@ async def test_last_provisioning_records_what_the_phone_says_it_is(world: World)
 
 async def test_the_config_points_back_at_the_link_the_phone_used(world: World) -> None:
     engine = EchoTemplateEngine()
-    service = ProvisioningService(world.database.unit_of_work, engine, world.clock)
+    service = provisioning_service(world.database, engine, world.clock)
     link = "http://sonata.example.net/v1/token/" + TOKEN
     served(
         await service.provision(

@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sonata.domain.model import Device, ProvisioningRecord
+
+if TYPE_CHECKING:
+    from sonata.domain.vendors.base import RenderedFile
 
 
 class TemplateEngine(Protocol):
@@ -46,6 +49,35 @@ class DeviceRepository(Protocol):
         """Devices ordered by MAC, starting after `after_mac`."""
 
     async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None: ...
+
+
+class PhoneDevices(Protocol):
+    """Devices as a phone's request finds them: the hot path, which may answer from memory, but only
+    with a version the database held within the freshness bound."""
+
+    async def by_key(self, key: str) -> Device | None: ...
+
+    async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        """The device with this MAC, only if its token is `token`: one lookup that costs the same
+        whether the MAC is unknown or the token wrong."""
+
+
+class RenderedFiles(Protocol):
+    """Files rendered before, reused only for the very device version they were rendered from."""
+
+    def get(self, device: Device, link: str, filename: str) -> RenderedFile | None: ...
+
+    def put(self, device: Device, link: str, filename: str, file: RenderedFile) -> None: ...
+
+
+class ProvisioningRecorder(Protocol):
+    def record(self, key: str, record: ProvisioningRecord) -> None:
+        """Note the device's latest answered fetch; it is written later, and a phone never waits for it."""
+
+
+class DeviceChanges(Protocol):
+    def changed(self, key: str) -> None:
+        """The device with this key was saved or deleted: nothing kept of it may be served again."""
 
 
 class CredentialStore(Protocol):

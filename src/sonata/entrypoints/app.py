@@ -33,6 +33,7 @@ from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
+from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import not_found, provisioning_routes
 from sonata.entrypoints.server import runtime
 from sonata.settings import Settings
@@ -49,6 +50,7 @@ class Services:
     devices: DeviceService
     tokens: ApiTokenService
     provisioning: ProvisioningService
+    phones: PhonePath
 
 
 def build_services(settings: Settings) -> Services:
@@ -66,12 +68,16 @@ def build_services(settings: Settings) -> Services:
 
     clock = SystemClock()
     templates = Jinja2TemplateEngine([settings.templates_dir] if settings.templates_dir else [])
+    phones = PhonePath.build(settings.database_url, engine, settings.cache_mb)
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,
-        devices=DeviceService(unit_of_work, clock),
+        devices=DeviceService(unit_of_work, clock, phones.cache),
         tokens=ApiTokenService(unit_of_work, settings.api_token),
-        provisioning=ProvisioningService(unit_of_work, templates, clock),
+        provisioning=ProvisioningService(
+            unit_of_work, templates, clock, devices=phones.cache, files=phones.cache, recorder=phones.recorder
+        ),
+        phones=phones,
     )
 
 
@@ -107,7 +113,8 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
         log.info("worker %d ready (%s)", os.getpid(), runtime())
-        yield
+        async with services.phones.running():
+            yield
         await engine.dispose()
 
     async def healthz(request: Request) -> Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
-from tests.fakes import FakeDatabase, FixedClock
+from tests.fakes import FakeDatabase, FixedClock, provisioning_service
 
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.model import (
@@ -24,7 +24,7 @@ from sonata.domain.model import (
     NumberType,
     Transport,
 )
-from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.domain.services.provisioning import ProvisioningRequest, Refusal
 from sonata.domain.vendors.base import PhoneModel, RenderedFile, RenderRequest, Vendor, single_line
 from sonata.domain.vendors.params import value_problem
 
@@ -244,7 +244,7 @@ class Phone:
     def __init__(self, device: Device, user_agent: str | None) -> None:
         self.database = FakeDatabase()
         self.database.devices[device.key] = device
-        self.service = ProvisioningService(self.database.unit_of_work, Jinja2TemplateEngine(), FixedClock())
+        self.service = provisioning_service(self.database, Jinja2TemplateEngine(), FixedClock())
         self.user_agent = user_agent
 
     async def get(self, filename: str | None, link: LinkKind = LinkKind.COMMON) -> RenderedFile | Refusal:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.fakes import FakeDatabase, FixedClock
+from tests.fakes import FakeDatabase, FixedClock, provisioning_service
 from tests.unit.vendors import samples
 from tests.unit.vendors.samples import ENGINE, LINK, account
 from tests.unit.vendors.samples import xml_clean as clean
@@ -26,7 +26,7 @@ from sonata.domain.model import (
     Transport,
 )
 from sonata.domain.services.devices import DeviceService
-from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.domain.services.provisioning import ProvisioningRequest, Refusal
 from sonata.domain.validation import AccountDraft, ContactDraft, DeviceDraft
 from sonata.domain.vendors import VENDORS
 from sonata.domain.vendors.base import (
@@ -957,7 +957,7 @@ async def _boot(filename: str, link: LinkKind, ua: str | None) -> RenderedFile |
             phonebook=[ContactDraft("Anna", [ContactNumber("101")])],
         )
     )  # fmt: skip
-    service = ProvisioningService(database.unit_of_work, ENGINE, clock)
+    service = provisioning_service(database, ENGINE, clock)
     secret = "personal-key-0001" if link is LinkKind.PERSONAL else "group-token-0001"
     return await service.provision(ProvisioningRequest(link, secret, filename, "192.0.2.7", ua, COMMON_LINK))
 

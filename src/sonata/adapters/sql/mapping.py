@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sonata.adapters.sql.tables import DeviceRow
 from sonata.domain.model import (
@@ -21,6 +21,29 @@ from sonata.domain.model import (
     Rules,
     Transport,
 )
+
+
+class StoredDevice(Protocol):
+    """A row of the devices table: an ORM DeviceRow, or a row of a plain SELECT of the table."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def token(self) -> str | None: ...
+    @property
+    def vendor(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def mac(self) -> str: ...
+    @property
+    def document(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def last_provisioning(self) -> dict[str, Any] | None: ...
 
 
 def _aware(moment: datetime) -> datetime:
@@ -173,7 +196,7 @@ def _document(device: Device) -> dict[str, Any]:
     }
 
 
-def device_from_row(row: DeviceRow) -> Device:
+def device_from_row(row: StoredDevice) -> Device:
     document = row.document
     rules = document["rules"]
     return Device(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, func
 from sqlmodel import Field, SQLModel
 
 
@@ -32,3 +32,22 @@ class CredentialRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     secret_hash: str = Field(max_length=128)
+
+
+class DeviceChangeRow(SQLModel, table=True):
+    """The key of every device inserted, updated or deleted, in order: written by triggers on
+    `devices` (migration 0002), read by every process to drop what it keeps of those devices."""
+
+    __tablename__ = "device_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # a number is never used twice, even after pruning
+
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    key: str = Field(sa_column=Column(String(128), nullable=False))
+    changed_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.current_timestamp())
+    )

@@ -12,7 +12,7 @@ from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
 from sonata.domain.patches import DevicePatch, apply_patch
-from sonata.domain.ports import Clock, DevicePage, UnitOfWork
+from sonata.domain.ports import Clock, DeviceChanges, DevicePage, UnitOfWork
 from sonata.domain.validation import DeviceDraft, is_secret, validate_device
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -42,9 +42,17 @@ def decode_cursor(cursor: str) -> str:
 
 
 class DeviceService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, changes: DeviceChanges | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._changes = changes
+
+    def _changed(self, key: str) -> None:
+        """Tell what keeps devices in memory, once the change is committed."""
+        if self._changes is not None:
+            self._changes.changed(key)
 
     async def save(self, draft: DeviceDraft) -> Device:
         """Create or replace a whole device, found by key when given, else by MAC."""
@@ -56,7 +64,8 @@ class DeviceService:
                 previous = holder
             device = validate_device(draft, previous, self._clock.now())
             await _store(uow, device, holder)
-            return device
+        self._changed(device.key)
+        return device
 
     async def update(self, key: str, patch: DevicePatch) -> Device:
         """Change the fields a patch gives of the device with this key; the others stay."""
@@ -66,7 +75,8 @@ class DeviceService:
                 raise ValidationFailed([FieldError("key", "no device has this key")])
             device = validate_device(apply_patch(previous, patch), previous, self._clock.now())
             await _store(uow, device, await uow.devices.get_by_mac(device.mac))
-            return device
+        self._changed(device.key)
+        return device
 
     async def save_reporting(self, draft: DeviceDraft) -> SaveResult:
         return await _reporting(self.save(draft))
@@ -107,7 +117,9 @@ class DeviceService:
         async with self._uow_factory() as uow:
             deleted = await uow.devices.delete(key)
             await uow.commit()
-            return deleted
+        if deleted:
+            self._changed(key)
+        return deleted
 
     async def find(self, *, key: str | None = None, mac: str | None = None) -> Device | None:
         async with self._uow_factory() as uow:

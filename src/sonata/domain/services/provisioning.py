@@ -10,8 +10,9 @@ from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.logtext import fingerprint, quoted
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
-from sonata.domain.ports import Clock, TemplateEngine, UnitOfWork
+from sonata.domain.ports import Clock, PhoneDevices, ProvisioningRecorder, RenderedFiles, TemplateEngine
 from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.services.served_log import ServedLog
 from sonata.domain.validation import is_secret
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
 from sonata.domain.vendors.base import (
@@ -66,10 +67,26 @@ class _Match:
 
 
 class ProvisioningService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, engine: TemplateEngine, clock: Clock) -> None:
+    """Identify, check the rules, render: per request, whether the device and its file come from
+    memory or from the database. Previews read the database itself."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        engine: TemplateEngine,
+        clock: Clock,
+        *,
+        devices: PhoneDevices,
+        files: RenderedFiles,
+        recorder: ProvisioningRecorder,
+    ) -> None:
         self._uow_factory = uow_factory
         self._engine = engine
         self._clock = clock
+        self._devices = devices
+        self._files = files
+        self._recorder = recorder
+        self._served_log = ServedLog(log)
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
         try:
@@ -85,19 +102,16 @@ class ProvisioningService:
                 refusal.reason,
             )
             return Refusal(refusal.reason, refusal.quiet)
-        vendor = VENDORS[match.device.vendor]
-        rendered = vendor.render(
-            RenderRequest(match.device, match.requested, match.filename, request.link_url), self._engine
-        )
+        device = match.device
+        rendered = self._files.get(device, request.link_url, match.filename)
+        if rendered is None:
+            rendered = VENDORS[device.vendor].render(
+                RenderRequest(device, match.requested, match.filename, request.link_url), self._engine
+            )
+            self._files.put(device, request.link_url, match.filename, rendered)
         if not request.probe:
-            await self._record(match, request, identity)
-        log.info(
-            "%s %s to %s (device %s)",
-            "answered a probe for" if request.probe else "served",
-            quoted(match.filename),
-            request.client_ip,
-            match.device.mac,
-        )
+            self._recorder.record(device.key, self._record(match, request, identity))
+        self._served_log.served(match.filename, request.client_ip, device.mac, request.probe)
         return rendered
 
     async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
@@ -123,17 +137,14 @@ class ProvisioningService:
         """The device and the file the request asks for; raises _Refused."""
         _check_filename_length(request.filename)
         identity = identify_phone(request.user_agent or "")
-        async with self._uow_factory() as uow:
-            match = await self._find(uow, request, identity)
+        match = await self._find(request, identity)
         self._check(match, request, identity)
         return match, identity
 
-    async def _find(
-        self, uow: UnitOfWork, request: ProvisioningRequest, identity: PhoneIdentity | None
-    ) -> _Match:
+    async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> _Match:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
-            device = await uow.devices.get(request.secret) if is_secret(request.secret) else None
+            device = await self._devices.by_key(request.secret) if is_secret(request.secret) else None
             if device is None:
                 raise _Refused(f"unknown key {fingerprint(request.secret)}")
         else:
@@ -142,7 +153,7 @@ class ProvisioningService:
                 raise _Refused("no MAC in the file name or the User-Agent")
             # One lookup by both: an unknown MAC and a wrong token take the same time.
             device = (
-                await uow.devices.get_by_mac_and_token(mac, request.secret)
+                await self._devices.by_mac_and_token(mac, request.secret)
                 if is_secret(request.secret)
                 else None
             )
@@ -150,10 +161,10 @@ class ProvisioningService:
                 raise _Refused(f"no device with MAC {mac} under token {fingerprint(request.secret)}")
         return _match_file(device, request.filename)
 
-    async def _record(
+    def _record(
         self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None
-    ) -> None:
-        record = ProvisioningRecord(
+    ) -> ProvisioningRecord:
+        return ProvisioningRecord(
             at=self._clock.now(),
             ip=request.client_ip,
             user_agent=request.user_agent[:MAX_USER_AGENT] if request.user_agent else request.user_agent,
@@ -162,10 +173,6 @@ class ProvisioningService:
             model=identity.model if identity else None,
             firmware=identity.firmware if identity else None,
         )
-        # A short write of its own: lookups stay read-only, so many phones can be read at once.
-        async with self._uow_factory() as uow:
-            await uow.devices.record_provisioning(match.device.key, record)
-            await uow.commit()
 
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
         device, rules = match.device, match.device.rules

@@ -1,0 +1,163 @@
+"""Devices phones asked for, and the files rendered for them, kept in memory within a byte budget."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sonata.domain.model import Device
+from sonata.domain.ports import PhoneDevices
+from sonata.domain.vendors.base import RenderedFile
+
+MAX_FILES_PER_DEVICE = 16
+"""A phone fetches two to four files; more variants of one (links through other host names) are
+not worth keeping: the oldest goes."""
+
+
+def device_bytes(device: Device) -> int:
+    """What a device costs in memory, about: measured for typical devices, erring on the high side."""
+    return (
+        1000
+        + 500 * len(device.accounts)
+        + 250 * len(device.line_keys)
+        + sum(350 + 50 * len(contact.numbers) for contact in device.phonebook)
+        + 200 * len(device.remote_phonebooks)
+        + sum(120 + len(key) + len(value) for key, value in device.vendor_params)
+    )
+
+
+def file_bytes(link: str, filename: str, file: RenderedFile) -> int:
+    """The body, the key it is kept under and the objects around it."""
+    return 200 + len(link) + len(filename) + len(file.body)
+
+
+@dataclass(eq=False)
+class _Entry:
+    device: Device
+    size: int
+    files: dict[tuple[str, str], RenderedFile] = field(default_factory=dict)
+
+
+class DeviceCache:
+    """A read-through cache of `source` for phones: devices by key and by (MAC, token), and for each
+    the files rendered from that very version, evicted least recently used first once the entries
+    pass `max_bytes`.
+
+    What it holds is only as fresh as the changes it is told about: `changed` and `forget` drop
+    devices at once, and memory is used only until the monotonic time `hold_until` last set (the
+    change follower moves it on after each poll); before and past it, nothing is kept and lookups
+    read through. A lookup that raced a change is returned but not kept.
+    """
+
+    def __init__(
+        self, source: PhoneDevices, max_bytes: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._source = source
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._keys_by_mac_and_token: dict[tuple[str, str], str] = {}
+        self._bytes = 0
+        self._changes = 0
+        """Counts the drops, so that a lookup can tell whether one happened while it read."""
+        self._held_until = -math.inf  # nothing is served from memory until a follower vouches for it
+
+    @property
+    def size(self) -> int:
+        """The bytes accounted for the devices and files held."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def by_key(self, key: str) -> Device | None:
+        entry = self._entries.get(key) if self._usable() else None
+        if entry is None:
+            return await self._read_through(self._source.by_key(key))
+        self._entries.move_to_end(key)
+        return entry.device
+
+    async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        key = self._keys_by_mac_and_token.get((mac, token)) if self._usable() else None
+        if key is None:
+            return await self._read_through(self._source.by_mac_and_token(mac, token))
+        self._entries.move_to_end(key)
+        return self._entries[key].device
+
+    def get(self, device: Device, link: str, filename: str) -> RenderedFile | None:
+        entry = self._entries.get(device.key)
+        if entry is None or entry.device is not device:
+            return None
+        return entry.files.get((link, filename))
+
+    def put(self, device: Device, link: str, filename: str, file: RenderedFile) -> None:
+        entry = self._entries.get(device.key)
+        if entry is None or entry.device is not device:
+            return  # rendered from a version no longer (or never) held
+        if len(entry.files) >= MAX_FILES_PER_DEVICE:
+            oldest = next(iter(entry.files))
+            self._grow(entry, -file_bytes(*oldest, entry.files.pop(oldest)))
+        entry.files[link, filename] = file
+        self._grow(entry, file_bytes(link, filename, file))
+        self._evict()
+
+    def changed(self, key: str) -> None:
+        self.forget([key])
+
+    def forget(self, keys: list[str]) -> None:
+        """Drop these devices and their files."""
+        self._changes += 1
+        for key in keys:
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                self._drop(key, entry)
+
+    def clear(self) -> None:
+        self._changes += 1
+        self._entries.clear()
+        self._keys_by_mac_and_token.clear()
+        self._bytes = 0
+
+    def hold_until(self, deadline: float) -> None:
+        """Serve from memory until this monotonic time; the change follower moves it on."""
+        self._held_until = deadline
+
+    def _usable(self) -> bool:
+        if self._clock() <= self._held_until:
+            return True
+        if self._entries:
+            self.clear()
+        return False
+
+    async def _read_through(self, lookup: Awaitable[Device | None]) -> Device | None:
+        changes = self._changes
+        device = await lookup
+        if device is None or changes != self._changes or not self._usable():
+            return device
+        held = self._entries.get(device.key)
+        if held is not None:
+            return held.device  # a lookup racing this one kept the same version first
+        self._entries[device.key] = _Entry(device, 0)
+        if device.token is not None:
+            self._keys_by_mac_and_token[device.mac, device.token] = device.key
+        self._grow(self._entries[device.key], device_bytes(device))
+        self._evict()
+        return device
+
+    def _grow(self, entry: _Entry, size: int) -> None:
+        entry.size += size
+        self._bytes += size
+
+    def _evict(self) -> None:
+        while self._bytes > self._max_bytes and self._entries:
+            key, entry = self._entries.popitem(last=False)
+            self._drop(key, entry)
+
+    def _drop(self, key: str, entry: _Entry) -> None:
+        self._bytes -= entry.size
+        device = entry.device
+        if device.token is not None and self._keys_by_mac_and_token.get((device.mac, device.token)) == key:
+            del self._keys_by_mac_and_token[device.mac, device.token]

@@ -1,0 +1,36 @@
+"""Devices as phones find them, read with one indexed SELECT on a plain connection (no ORM session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sonata.adapters.sql.mapping import device_from_row
+from sonata.adapters.sql.tables import DeviceRow
+from sonata.domain.model import Device
+
+_DEVICES = DeviceRow.__table__  # type: ignore[attr-defined]
+
+
+class SqlPhoneDevices:
+    # Built once: each lookup only binds its values to a statement SQLAlchemy has compiled before.
+    _BY_KEY: Select[Any] = select(_DEVICES).where(_DEVICES.c.key == bindparam("key"))
+    _BY_MAC_AND_TOKEN: Select[Any] = select(_DEVICES).where(
+        _DEVICES.c.mac == bindparam("mac"), _DEVICES.c.token == bindparam("token")
+    )
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def by_key(self, key: str) -> Device | None:
+        return await self._one(self._BY_KEY, {"key": key})
+
+    async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
+        return await self._one(self._BY_MAC_AND_TOKEN, {"mac": mac, "token": token})
+
+    async def _one(self, query: Select[Any], values: dict[str, str]) -> Device | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query, values)).first()
+        return device_from_row(row) if row is not None else None

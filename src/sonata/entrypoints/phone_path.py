@@ -1,0 +1,81 @@
+"""The phones' hot path wired: the device cache, the change follower and the batched recorder,
+with the background tasks of one serving process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sonata.adapters.cache import DeviceCache
+from sonata.adapters.sql.changes import ChangeFollower, prune_changes
+from sonata.adapters.sql.database import create_engine
+from sonata.adapters.sql.device_reader import SqlPhoneDevices
+from sonata.adapters.sql.errors import describe
+from sonata.adapters.sql.recorder import BatchedRecorder
+
+log = logging.getLogger("sonata")
+
+SHUTDOWN_FLUSH_SECONDS = 5.0
+"""How long a stopping server tries to write the last lastProvisioning records."""
+PRUNE_EVERY = 60.0
+
+
+@dataclass(frozen=True)
+class PhonePath:
+    """Phones' lookups and the change follower read over connections of their own, so that neither
+    waits for a save, an import or a batch of records being written (SQLite has one writer)."""
+
+    cache: DeviceCache
+    follower: ChangeFollower
+    recorder: BatchedRecorder
+    writer: AsyncEngine
+    """The engine saves use: it writes the records and prunes old change rows."""
+    engines: tuple[AsyncEngine, ...]
+    """The engines opened here, disposed when serving ends."""
+
+    @classmethod
+    def build(cls, database_url: str, engine: AsyncEngine, cache_mb: int) -> PhonePath:
+        """`engine` is the one saves use; it writes the records."""
+        lookups, changes = create_engine(database_url), create_engine(database_url)
+        cache = DeviceCache(SqlPhoneDevices(lookups), cache_mb * 1024 * 1024)
+        return cls(
+            cache, ChangeFollower(changes, cache), BatchedRecorder(engine), engine, (lookups, changes)
+        )
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Follow changes and write records while serving; on the way out, write the last records."""
+        with contextlib.suppress(Exception):  # the task logs a failure and retries
+            await self.follower.poll()
+        follower = asyncio.create_task(self.follower.run())
+        pruner = asyncio.create_task(self._prune_regularly())
+        recorder = asyncio.create_task(self.recorder.run())
+        try:
+            yield
+        finally:
+            follower.cancel()
+            pruner.cancel()
+            self.recorder.stop()
+            try:
+                await asyncio.wait_for(recorder, SHUTDOWN_FLUSH_SECONDS)
+            except TimeoutError:
+                log.error(
+                    "the database took no lastProvisioning records for %s s: the last ones are lost",
+                    SHUTDOWN_FLUSH_SECONDS,
+                )
+            await asyncio.gather(follower, pruner, return_exceptions=True)
+            for engine in self.engines:
+                await engine.dispose()
+
+    async def _prune_regularly(self) -> None:
+        while True:
+            try:
+                await prune_changes(self.writer)
+            except Exception as error:  # tried again later; old rows cost only disk meanwhile
+                log.warning("cannot prune old device changes: %s", describe(error))
+            await asyncio.sleep(PRUNE_EVERY)
