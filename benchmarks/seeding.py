@@ -73,8 +73,8 @@ def import_devices(url: str, device_macs: Sequence[str], first_number: int) -> I
             response = client.post(f"{url}/graphql", json={"query": IMPORT, "variables": {"docs": docs}})
             phones += _saved(response, batch)
             seconds_at.append((len(phones), time.perf_counter() - started))
-            if len(phones) % 10000 == 0 or len(phones) == len(device_macs):
-                print(f"  imported {len(phones)} devices", file=sys.stderr)
+            if (first_number + len(phones)) % 10000 == 0 or len(phones) == len(device_macs):
+                print(f"  {first_number + len(phones)} devices published", file=sys.stderr)
     return Imported(phones, seconds_at)
 
 
