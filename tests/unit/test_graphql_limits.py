@@ -55,14 +55,14 @@ def test_tokens() -> None:
 def test_aliases() -> None:
     assert (
         refusal("{ " + " ".join(f"a{i}: __typename" for i in range(6)) + " }")
-        == "6 aliases found. Allowed: 5"
+        == "the query has 6 aliases; at most 5 are allowed (SONATA_MAX_ALIASES)"
     )
 
 
 def test_depth() -> None:
     assert (
         refusal("{ devices { nodes { accounts { line } } } }")
-        == "'anonymous' exceeds maximum operation depth of 2"
+        == "the query nests fields more than 2 deep (SONATA_MAX_QUERY_DEPTH)"
     )
 
 

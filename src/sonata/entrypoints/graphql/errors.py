@@ -15,6 +15,8 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionContext
 
+from sonata.entrypoints.graphql.limits import naming_the_setting
+
 log = logging.getLogger("sonata.api")
 
 INTERNAL_ERROR = "internal error"
@@ -34,6 +36,7 @@ class ReportingSchema(strawberry.Schema):
             if is_fault(error):
                 errors[index] = _reported(error)
             else:
+                errors[index] = naming_the_setting(error)
                 mistakes.append(_summary(error))
         if mistakes:
             log.info("refused a GraphQL request: %s", "; ".join(mistakes))

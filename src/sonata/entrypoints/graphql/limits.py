@@ -3,6 +3,7 @@ one gets a GraphQL error naming it, and no resolver runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
@@ -22,6 +23,22 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from sonata.entrypoints.graphql.weight import MalformedFragments, measure
 from sonata.settings import ApiLimits
 
+# strawberry's and graphql-core's own limit messages, said the way Sonata's own are.
+_FOREIGN_LIMIT_MESSAGES = (
+    (
+        re.compile(r"Syntax Error: Document contains more than (?P<limit>\d+) tokens\."),
+        "the query has more than {limit} tokens; at most {limit} are allowed (SONATA_MAX_QUERY_TOKENS)",
+    ),
+    (
+        re.compile(r"(?P<found>\d+) aliases found\. Allowed: (?P<limit>\d+)\Z"),
+        "the query has {found} aliases; at most {limit} are allowed (SONATA_MAX_ALIASES)",
+    ),
+    (
+        re.compile(r"'[^']{0,200}' exceeds maximum operation depth of (?P<limit>\d+)\Z"),
+        "the query nests fields more than {limit} deep (SONATA_MAX_QUERY_DEPTH)",
+    ),
+)
+
 COST_RULE = "devices(first: n) costs n, importDevices one per document, every other top-level field 1"
 
 
@@ -32,6 +49,16 @@ def limit_extensions(limits: ApiLimits) -> list[Callable[[], SchemaExtension]]:
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
     ]
+
+
+def naming_the_setting(error: GraphQLError) -> GraphQLError:
+    """A limit error of strawberry or graphql-core, with the setting that sets the limit named."""
+    for pattern, message in _FOREIGN_LIMIT_MESSAGES:
+        if found := pattern.match(error.message):
+            return GraphQLError(
+                message.format(**found.groupdict()), nodes=error.nodes, extensions=error.extensions
+            )
+    return error
 
 
 class OperationLimits(SchemaExtension):
