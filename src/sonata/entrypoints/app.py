@@ -21,6 +21,7 @@ from sonata.adapters.sql.database import (
     count_devices,
     create_engine,
     create_schema,
+    one_start_at_a_time,
     ping,
     server_label,
     sqlite_path,
@@ -92,11 +93,12 @@ async def prepare(settings: Settings) -> None:
     sqlite_file = open_sqlite_file(path, create=True) if path else None
     engine = create_engine(settings.database_url)
     try:
-        await create_schema(engine)
-        log.info(await _opened(engine, sqlite_file, settings))
-        sessions = async_sessionmaker(engine, expire_on_commit=False)
-        tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions), settings.api_token)
-        new_token = await tokens.ensure_token()
+        async with one_start_at_a_time(engine):
+            await create_schema(engine)
+            log.info(await _opened(engine, sqlite_file, settings))
+            sessions = async_sessionmaker(engine, expire_on_commit=False)
+            tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions), settings.api_token)
+            new_token = await tokens.ensure_token()
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
             print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,28 @@ async def create_schema(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema with the Alembic migrations shipped in the package."""
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+# Any fixed number will do: PostgreSQL advisory locks are numbers the applications agree on.
+_PREPARE_LOCK = 0x534F4E415441  # "SONATA"
+
+
+@contextlib.asynccontextmanager
+async def one_start_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Instances starting together on one PostgreSQL database prepare it in turn, not at once.
+
+    SQLite is not locked: instances sharing a file share one machine, where they are started one
+    after the other, or are one `sonata serve --workers N`.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARE_LOCK})
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PREPARE_LOCK})
 
 
 async def ping(engine: AsyncEngine) -> None:
