@@ -114,8 +114,8 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
-        log.info("worker %d ready (%s)", os.getpid(), runtime())
         async with services.phones.running():
+            log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield
         await engine.dispose()
 
