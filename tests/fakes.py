@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
 from sonata.domain.model import Device, ProvisioningRecord
-from sonata.domain.ports import DevicePage, PhoneDevices, RenderedFiles, TemplateEngine
+from sonata.domain.ports import DevicePage, PhoneDevices, RenderedFiles, SaveConflict, TemplateEngine
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors.base import RenderedFile
 
@@ -39,6 +39,27 @@ class FakeDeviceRepository:
         return next((d for d in self._store.values() if d.mac == mac and d.token == token), None)
 
     async def save(self, device: Device) -> None:
+        self._store[device.key] = device
+
+    async def find_all(self, *, keys: Collection[str], macs: Collection[str]) -> list[Device]:
+        return [d for d in self._store.values() if d.key in keys or d.mac in macs]
+
+    async def replace_all(self, devices: Sequence[Device]) -> None:
+        for device in devices:
+            if device.key not in self._store:
+                raise SaveConflict("no longer stored")
+            self._store_unique(device)
+
+    async def add_all(self, devices: Sequence[Device]) -> None:
+        for device in devices:
+            if device.key in self._store:
+                raise SaveConflict("key taken")
+            self._store_unique(device)
+
+    def _store_unique(self, device: Device) -> None:
+        """Like the database's unique index, refuse a MAC another device has."""
+        if any(d.mac == device.mac and d.key != device.key for d in self._store.values()):
+            raise SaveConflict("MAC taken")
         self._store[device.key] = device
 
     async def delete(self, key: str) -> bool:

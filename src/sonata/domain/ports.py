@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -29,6 +29,11 @@ class DevicePage:
     has_next_page: bool
 
 
+class SaveConflict(Exception):
+    """The database refused a write that validation allowed: a concurrent save got there first.
+    Nothing of the unit of work may be committed after it."""
+
+
 class DeviceRepository(Protocol):
     async def get(self, key: str) -> Device | None: ...
 
@@ -40,6 +45,16 @@ class DeviceRepository(Protocol):
 
     async def save(self, device: Device) -> None:
         """Insert the device, or replace the one stored under the same key."""
+
+    async def find_all(self, *, keys: Collection[str], macs: Collection[str]) -> list[Device]:
+        """The stored devices that have one of these keys or one of these MACs."""
+
+    async def replace_all(self, devices: Sequence[Device]) -> None:
+        """Replace these stored devices (found by key), in the order given: each may take a MAC an
+        earlier one left. Raises SaveConflict when one is no longer stored or its MAC is taken."""
+
+    async def add_all(self, devices: Sequence[Device]) -> None:
+        """Insert these new devices; raises SaveConflict when a key or MAC is taken."""
 
     async def delete(self, key: str) -> bool: ...
 

@@ -152,10 +152,11 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
     )
 
 
-def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
-    """Fill `row` (the stored one, when replacing) or a new row with the device."""
+def device_values(device: Device) -> dict[str, Any]:
+    """The devices table's columns for a device."""
     assert device.created_at is not None and device.updated_at is not None
-    values: dict[str, Any] = {
+    return {
+        "key": device.key,
         "mac": device.mac,
         "token": device.token,
         "vendor": device.vendor,
@@ -165,8 +166,13 @@ def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
         "last_provisioning": record_to_json(device.last_provisioning) if device.last_provisioning else None,
         "document": _document(device),
     }
+
+
+def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
+    """Fill `row` (the stored one, when replacing) or a new row with the device."""
+    values = device_values(device)
     if row is None:
-        return DeviceRow(key=device.key, **values)
+        return DeviceRow(**values)
     for name, value in values.items():
         setattr(row, name, value)
     return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sonata.domain.documents import document_mac, draft_from_document
@@ -12,12 +13,15 @@ from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
 from sonata.domain.patches import DevicePatch, apply_patch
-from sonata.domain.ports import Clock, DeviceChanges, DevicePage, UnitOfWork
+from sonata.domain.ports import Clock, DeviceChanges, DevicePage, SaveConflict, UnitOfWork
+from sonata.domain.services.import_batch import ImportBatch, lookups
 from sonata.domain.validation import DeviceDraft, is_secret, validate_device
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 MAX_PAGE_SIZE = 500
+IMPORT_BATCH = 500
+"""Imported documents judged against one read of the stored devices and saved in one transaction."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,10 @@ class DeviceService:
         """Validate and save each document on its own; a bad one does not stop the others.
 
         A document with the MAC or key of an earlier one of the same call is refused: saving it
-        would silently replace the device the earlier one saved."""
-        results = []
+        would silently replace the device the earlier one saved. The others are saved in batches,
+        each batch in one transaction, with the outcome each would have had saved alone."""
+        results: dict[int, SaveResult] = {}
+        drafts: list[tuple[int, DeviceDraft]] = []
         first_with: dict[tuple[str, str], int] = {}
         for index, document in enumerate(documents):
             identity = _identity(document)
@@ -101,15 +107,40 @@ class DeviceService:
             for name, _, value in identity:
                 first_with.setdefault((name, value), index)
             if repeated:
-                results.append(SaveResult(None, repeated))
+                results[index] = SaveResult(None, repeated)
                 continue
             try:
-                draft = draft_from_document(document)
+                drafts.append((index, draft_from_document(document)))
             except ValidationFailed as failure:
-                results.append(SaveResult(None, failure.errors))
-                continue
-            results.append(await self.save_reporting(draft))
-        return results
+                results[index] = SaveResult(None, failure.errors)
+        for start in range(0, len(drafts), IMPORT_BATCH):
+            batch = drafts[start : start + IMPORT_BATCH]
+            outcomes = await self._import_batch([draft for _, draft in batch])
+            results.update(zip([index for index, _ in batch], outcomes, strict=True))
+        return [results[index] for index in range(len(documents))]
+
+    async def _import_batch(self, drafts: list[DeviceDraft]) -> list[SaveResult]:
+        """Judge the drafts against one read and write the good ones in one transaction; where the
+        database refuses that (a concurrent save took a MAC), save them one by one instead."""
+        keys, macs = lookups(drafts)
+        async with self._uow_factory() as uow:
+            batch = ImportBatch(await uow.devices.find_all(keys=keys, macs=macs))
+            outcomes = [_accepting(batch, draft, self._clock.now()) for draft in drafts]
+            saved = [outcome.device for outcome in outcomes if outcome.device is not None]
+            try:
+                # Replacements first, in document order: a device may take the MAC an earlier one left.
+                await uow.devices.replace_all([d for d in saved if d.key in batch.stored_keys])
+                await uow.devices.add_all([d for d in saved if d.key not in batch.stored_keys])
+                await uow.commit()
+            except SaveConflict:
+                conflict = True
+            else:
+                conflict = False
+        if conflict:
+            return [await self.save_reporting(draft) for draft in drafts]
+        for device in saved:
+            self._changed(device.key)
+        return outcomes
 
     async def delete(self, key: str) -> bool:
         if not is_secret(key):
@@ -152,6 +183,13 @@ def _identity(document: Any) -> list[tuple[str, str, str]]:
     if isinstance(key, str) and is_secret(key):
         identity.append(("key", "key", key))
     return identity
+
+
+def _accepting(batch: ImportBatch, draft: DeviceDraft, now: datetime) -> SaveResult:
+    try:
+        return SaveResult(batch.accept(draft, now), [])
+    except ValidationFailed as failure:
+        return SaveResult(None, failure.errors)
 
 
 async def _store(uow: UnitOfWork, device: Device, holder: Device | None) -> None:

@@ -1,0 +1,54 @@
+"""Validating a batch of imported drafts against one read of the stored devices.
+
+Each draft is judged exactly as `DeviceService.save` would judge it, were the drafts saved one
+after another: the view is updated with every device accepted, so a later draft sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.mac import parse_mac
+from sonata.domain.model import Device
+from sonata.domain.validation import DeviceDraft, is_secret, validate_device
+
+
+def _key(draft: DeviceDraft) -> str | None:
+    """The key a draft is looked up by: only a well-formed one names a stored device."""
+    return draft.key if draft.key and is_secret(draft.key) else None
+
+
+def lookups(drafts: Sequence[DeviceDraft]) -> tuple[set[str], set[str]]:
+    """The keys and MACs whose stored devices the drafts are judged against."""
+    keys = {key for draft in drafts if (key := _key(draft))}
+    macs = {mac for draft in drafts if (mac := parse_mac(draft.mac))}
+    return keys, macs
+
+
+class ImportBatch:
+    """The stored devices a batch's drafts name, as they stand after each accepted draft."""
+
+    def __init__(self, stored: Iterable[Device]) -> None:
+        self._by_key = {device.key: device for device in stored}
+        self._by_mac = {device.mac: device for device in self._by_key.values()}
+        self.stored_keys = frozenset(self._by_key)
+        """The keys of the devices the database held when the batch was read."""
+
+    def accept(self, draft: DeviceDraft, now: datetime) -> Device:
+        """The device the draft saves (found by key when given, else by MAC), or ValidationFailed."""
+        key = _key(draft)
+        previous = self._by_key.get(key) if key else None
+        mac = parse_mac(draft.mac)
+        holder = self._by_mac.get(mac) if mac else None
+        if previous is None and not draft.key:
+            previous = holder
+        device = validate_device(draft, previous, now)
+        if holder is not None and holder.key != device.key:
+            raise ValidationFailed([FieldError("mac", "belongs to another device")])
+        replaced = self._by_key.get(device.key)
+        if replaced is not None:
+            del self._by_mac[replaced.mac]
+        self._by_key[device.key] = device
+        self._by_mac[device.mac] = device
+        return device
