@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import secrets
@@ -145,8 +146,12 @@ def generate_key() -> str:
     return key
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_host(text: str) -> str:
-    """A hostname, IPv4 or IPv6 address (the latter without brackets)."""
+    """A hostname, IPv4 or IPv6 address (the latter without brackets).
+
+    Cached: an import names the same few servers in every document, and telling a name from an
+    address costs two failed address parses."""
     candidate = text.strip()
     if candidate.startswith("[") and candidate.endswith("]"):
         candidate = candidate[1:-1]
