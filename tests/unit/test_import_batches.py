@@ -86,19 +86,20 @@ async def test_good_documents_are_saved_in_one_unit_of_work_and_bad_ones_not_at_
     assert sorted(changes.keys) == sorted(r.device.key for r in results if r.device)
 
 
-async def test_a_mac_or_key_repeated_in_a_later_batch_still_names_the_earlier_document(
+async def test_a_mac_or_key_repeated_past_the_first_batch_still_names_the_earlier_document(
     service: DeviceService, database: CountingDatabase
 ) -> None:
     batch = devices_module.IMPORT_BATCH
-    documents = [document(f"0015650{n:05x}") for n in range(batch + 2)]
+    documents = [document(f"0015650{n:05x}") for n in range(batch + 3)]
     documents[0]["key"] = "first-device-key"
-    documents[batch] = document("001565000000", title="again")
+    documents[batch] = document("00-15-65-00-00-00", title="again")
     documents[batch + 1] = document("0015650fffff", key="first-device-key")
     results = await service.import_documents(documents)
     assert results[batch].errors == [FieldError("mac", "is the same MAC as document 0 of this import")]
     assert results[batch + 1].errors == [FieldError("key", "is the same key as document 0 of this import")]
-    assert len(database.devices) == batch
-    assert database.units == 1  # the two repeated documents leave a single batch to write
+    assert [n for n, r in enumerate(results) if r.device is None] == [batch, batch + 1]
+    assert len(database.devices) == batch + 1
+    assert database.units == 2  # the good documents fill one batch and start a second
 
 
 async def test_a_mac_of_another_stored_device_is_the_mac_error(service: DeviceService) -> None:
