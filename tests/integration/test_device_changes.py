@@ -150,19 +150,21 @@ async def test_a_jump_past_what_could_be_in_flight_drops_everything(
 async def test_the_cache_serves_from_memory_only_while_polls_keep_up(
     engine: AsyncEngine, unit_of_work
 ) -> None:  # type: ignore[no-untyped-def]
-    await DeviceService(unit_of_work, FixedClock()).save(draft())
+    devices = DeviceService(unit_of_work, FixedClock())
+    await devices.save(draft())
     now = [10.0]
     cache, follower = await following(engine, now)
-    await cache.by_key("personal-key-0001")
+    held = await cache.by_key("personal-key-0001")
     now[0] = 10.9
-    await cache.by_key("personal-key-0001")
-    assert len(cache) == 1
+    assert await cache.by_key("personal-key-0001") is held
     now[0] = 11.1  # a bound (1 s) since the last poll began: no longer vouched for
-    await cache.by_key("personal-key-0001")
-    assert len(cache) == 0
+    await devices.save(draft(title="Reception"))
+    stale_or_not = await cache.by_key("personal-key-0001")
+    assert stale_or_not is not None and stale_or_not.title == "Reception"  # read through
     await follower.poll()
-    await cache.by_key("personal-key-0001")
-    assert len(cache) == 1
+    fresh = await cache.by_key("personal-key-0001")
+    assert fresh is not None and fresh.title == "Reception"
+    assert await cache.by_key("personal-key-0001") is fresh
 
 
 async def test_old_change_rows_are_pruned(engine: AsyncEngine, unit_of_work) -> None:  # type: ignore[no-untyped-def]

@@ -48,8 +48,9 @@ class DeviceCache:
 
     What it holds is only as fresh as the changes it is told about: `changed` and `forget` drop
     devices at once, and memory is used only until the monotonic time `hold_until` last set (the
-    change follower moves it on after each poll); before and past it, nothing is kept and lookups
-    read through. A lookup that raced a change is returned but not kept.
+    change follower moves it on after each poll). Before and past it, lookups read through and
+    nothing new is kept; what is held waits for the follower, whose next poll names every change
+    since its last. A lookup that raced a change is returned but not kept.
     """
 
     def __init__(
@@ -126,11 +127,7 @@ class DeviceCache:
         self._held_until = deadline
 
     def _usable(self) -> bool:
-        if self._clock() <= self._held_until:
-            return True
-        if self._entries:
-            self.clear()
-        return False
+        return self._clock() <= self._held_until
 
     async def _read_through(self, lookup: Awaitable[Device | None]) -> Device | None:
         changes = self._changes

@@ -132,13 +132,13 @@ def create_app(settings: Settings) -> Starlette:
 
     return Starlette(
         routes=[
+            *provisioning_routes(services.provisioning, settings),  # first: the ones matched most
             Route("/healthz", healthz),
             Route(
                 "/graphql",
                 GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
                 methods=["GET", "POST"],
             ),
-            *provisioning_routes(services.provisioning, settings),
         ],
         lifespan=lifespan,
         exception_handlers={404: refuse},

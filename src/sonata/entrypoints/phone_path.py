@@ -43,9 +43,7 @@ class PhonePath:
         """`engine` is the one saves use; it writes the records."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
         cache = DeviceCache(SqlPhoneDevices(lookups), cache_mb * 1024 * 1024)
-        return cls(
-            cache, ChangeFollower(changes, cache), BatchedRecorder(engine), engine, (lookups, changes)
-        )
+        return cls(cache, ChangeFollower(changes, cache), BatchedRecorder(engine), engine, (lookups, changes))
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

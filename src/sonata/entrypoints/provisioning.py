@@ -21,9 +21,13 @@ def not_found() -> Response:
 
 
 def provisioning_routes(service: ProvisioningService, settings: Settings) -> list[Route]:
+    # Empty when the links depend on the address the phone used; then it is read per request.
+    fixed_base = settings.link_base("")
+
     async def answer(request: Request, link: LinkKind, secret: str, filename: str | None) -> Response:
         prefix = "device" if link is LinkKind.PERSONAL else "token"
-        link_url = f"{settings.link_base(str(request.base_url))}/v1/{prefix}/{secret}"
+        base = fixed_base or settings.link_base(str(request.base_url))
+        link_url = f"{base}/v1/{prefix}/{secret}"
         outcome = await service.provision(
             ProvisioningRequest(
                 link=link,
@@ -47,8 +51,8 @@ def provisioning_routes(service: ProvisioningService, settings: Settings) -> lis
         params = request.path_params
         return await answer(request, LinkKind.COMMON, params["token"], params["filename"])
 
-    return [
-        Route("/v1/device/{key}", personal, methods=["GET", "HEAD"]),
+    return [  # the routes phones fetch files on first: they are matched in this order
         Route("/v1/device/{key}/{filename}", personal, methods=["GET", "HEAD"]),
         Route("/v1/token/{token}/{filename}", common, methods=["GET", "HEAD"]),
+        Route("/v1/device/{key}", personal, methods=["GET", "HEAD"]),
     ]

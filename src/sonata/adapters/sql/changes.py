@@ -60,7 +60,7 @@ class ChangeFollower:
     """Polls `device_changes` every `interval` seconds and drops the devices named there from `cache`.
 
     After each poll the cache may serve from memory until `bound` seconds after the poll began;
-    when polls fail or fall behind for longer, the cache drops everything and reads through, so
+    when polls fail or fall behind for longer, the cache reads through until one succeeds again, so
     nothing is served staler than `bound`. A failure is logged once, and again when polls recover.
     """
 
@@ -83,10 +83,13 @@ class ChangeFollower:
         self._last: int | None = None
         self._gaps: dict[int, float] = {}  # sequence number not seen yet -> when it was first missed
         self._failing = False
+        self._polled_at: float | None = None
 
     async def poll(self) -> None:
         """Read the changes since the last poll and drop their devices; raises on a database failure."""
         started = self._clock()
+        if self._polled_at is not None and started - self._polled_at > RETENTION_SECONDS / 2:
+            self._cache.clear()  # the rows of what changed meanwhile may be pruned already
         async with self._engine.connect() as connection:
             if self._last is None:
                 # Nothing is held yet, so whatever came before is already in the database.
@@ -96,6 +99,7 @@ class ChangeFollower:
                 self._apply([(row.seq, row.key) for row in rows], started)
                 if len(rows) < BATCH:
                     break
+        self._polled_at = started
         self._cache.hold_until(started + self._bound)
 
     async def run(self) -> None:

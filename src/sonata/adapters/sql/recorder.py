@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.mapping import record_to_json
-from sonata.adapters.sql.tables import DeviceRow
 from sonata.domain.model import ProvisioningRecord
 
 log = logging.getLogger("sonata.recorder")
 
-_DEVICES = DeviceRow.__table__  # type: ignore[attr-defined]
-# Only this column: the change triggers ignore an update of it, so no fetch makes a device change.
-_RECORD = (
-    update(_DEVICES)
-    .where(_DEVICES.c.key == bindparam("device_key"))
-    .values(last_provisioning=bindparam("record"))
-)
+FLUSH_INTERVAL = 1.0
+"""Seconds between two writes: lastProvisioning is at most about this far behind (README)."""
+
+STATEMENT_ROWS = 5_000
+"""Records written by one statement; a flush of more runs several in its one transaction."""
+
+# One statement per batch: the records travel as one JSON array, so the database does the work in
+# one call instead of one per device. Only last_provisioning is set: the change triggers ignore it,
+# so no fetch counts as a change of its device.
+_RECORD_BATCH = {
+    "sqlite": text(
+        "UPDATE devices SET last_provisioning = json_extract(batch.value, '$.record')"
+        " FROM json_each(:batch) AS batch WHERE devices.key = json_extract(batch.value, '$.key')"
+    ),
+    "postgresql": text(
+        "UPDATE devices SET last_provisioning = batch.value -> 'record'"
+        " FROM json_array_elements(CAST(:batch AS json)) AS batch WHERE devices.key = batch.value ->> 'key'"
+    ),
+}
 
 
 class BatchedRecorder:
@@ -65,12 +76,13 @@ class BatchedRecorder:
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        values: list[dict[str, Any]] = [
-            {"device_key": key, "record": record_to_json(record)} for key, record in batch.items()
-        ]
+        rows = [{"key": key, "record": record_to_json(record)} for key, record in batch.items()]
+        statement = _RECORD_BATCH[self._engine.dialect.name]
         try:
             async with self._engine.begin() as connection:
-                await connection.execute(_RECORD, values)
+                for start in range(0, len(rows), STATEMENT_ROWS):
+                    chunk = json.dumps(rows[start : start + STATEMENT_ROWS])
+                    await connection.execute(statement, {"batch": chunk})
         except Exception as error:  # whatever the driver raises, the task must live on
             if not self._failing:
                 log.error("cannot record lastProvisioning, will retry: %s", describe(error))
@@ -91,7 +103,7 @@ class BatchedRecorder:
             else:
                 self._pending[key] = record
 
-    async def run(self, interval: float = 0.5) -> None:
+    async def run(self, interval: float = FLUSH_INTERVAL) -> None:
         """Flush every `interval` seconds until `stop`, then once more."""
         while True:
             with contextlib.suppress(TimeoutError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.logtext import fingerprint, quoted
 from sonata.domain.mac import parse_mac
+from sonata.domain.memo import BoundedMemo
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.ports import Clock, PhoneDevices, ProvisioningRecorder, RenderedFiles, TemplateEngine
 from sonata.domain.services.devices import UnitOfWorkFactory
@@ -26,6 +27,10 @@ from sonata.domain.vendors.base import (
 )
 
 log = logging.getLogger("sonata.provisioning")
+
+PARSE_MEMO_SIZE = 16_384
+"""How many User-Agents and file names recently seen keep what they were read as: one per phone of
+a boot storm, so each is read once (at most 512 and 64 characters each, so a few MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class ProvisioningService:
         self._files = files
         self._recorder = recorder
         self._served_log = ServedLog(log)
+        self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
+        self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
         try:
@@ -136,7 +143,8 @@ class ProvisioningService:
     async def _decide(self, request: ProvisioningRequest) -> tuple[_Match, PhoneIdentity | None]:
         """The device and the file the request asks for; raises _Refused."""
         _check_filename_length(request.filename)
-        identity = identify_phone(request.user_agent or "")
+        # Only the first MAX_USER_AGENT characters are read, so only they are remembered.
+        identity = self._identify((request.user_agent or "")[:MAX_USER_AGENT])
         match = await self._find(request, identity)
         self._check(match, request, identity)
         return match, identity
@@ -148,7 +156,7 @@ class ProvisioningService:
             if device is None:
                 raise _Refused(f"unknown key {fingerprint(request.secret)}")
         else:
-            mac = mac_in_filename(request.filename or "") or (identity.mac if identity else None)
+            mac = self._mac_in_filename(request.filename or "") or (identity.mac if identity else None)
             if mac is None:
                 raise _Refused("no MAC in the file name or the User-Agent")
             # One lookup by both: an unknown MAC and a wrong token take the same time.
