@@ -10,7 +10,7 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
-DEFAULT_CACHE_MB = 256
+DEFAULT_CACHE_MB = 512
 MIN_API_TOKEN_LENGTH = 16
 
 

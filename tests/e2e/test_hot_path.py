@@ -96,3 +96,26 @@ def test_a_database_locked_by_a_writer_holds_up_no_phone(tmp_path: Path) -> None
         assert record == {"userAgent": cold_agent}
     finally:
         stop_server(server)
+
+
+def test_an_edited_template_is_served_without_a_restart(tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides" / "yealink"
+    overrides.mkdir(parents=True)
+    template = overrides / "device.cfg.j2"
+    template.write_text("#!version:1.0.0.1\nmy.setting = 1\n")
+    server = start_server(
+        tmp_path,
+        {
+            "SONATA_DATABASE_URL": f"sqlite:///{tmp_path / 'templates.db'}",
+            "SONATA_API_TOKEN": API_TOKEN,
+            "SONATA_TEMPLATES_DIR": str(tmp_path / "overrides"),
+        },
+    )
+    try:
+        personal = publish(server, "yealink", mac=MAC)["links"]["personal"]
+        assert server.get(personal, USER_AGENT).text == "#!version:1.0.0.1\nmy.setting = 1\n"
+        template.write_text("#!version:1.0.0.1\nmy.setting = 2\n")
+        served = eventually(lambda: server.get(personal, USER_AGENT).text, lambda text: "= 2" in text)
+        assert served == "#!version:1.0.0.1\nmy.setting = 2\n"
+    finally:
+        stop_server(server)

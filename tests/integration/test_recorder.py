@@ -79,7 +79,7 @@ async def test_a_serving_process_writes_the_last_records_on_its_way_out(
     unit_of_work,  # type: ignore[no-untyped-def]
 ) -> None:
     devices, (key,) = await publish(unit_of_work, "001565000001")
-    phones = PhonePath.build(database_url, engine, cache_mb=1)
+    phones = PhonePath.build(database_url, engine, cache_mb=1, template_folders=[])
     async with phones.running():
         phones.recorder.record(key, record(5))
     found = await devices.find(key=key)

@@ -28,7 +28,7 @@ from sonata.adapters.sql.database import (
 )
 from sonata.adapters.sql.sqlite_file import FileWatch, SqliteFile, open_sqlite_file
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
-from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.adapters.templates import Jinja2TemplateEngine, shipped_templates_dir
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
@@ -68,8 +68,11 @@ def build_services(settings: Settings) -> Services:
         return SqlUnitOfWork(sessions)
 
     clock = SystemClock()
-    templates = Jinja2TemplateEngine([settings.templates_dir] if settings.templates_dir else [])
-    phones = PhonePath.build(settings.database_url, engine, settings.cache_mb)
+    overrides = [settings.templates_dir] if settings.templates_dir else []
+    templates = Jinja2TemplateEngine(overrides)
+    phones = PhonePath.build(
+        settings.database_url, engine, settings.cache_mb, [*overrides, shipped_templates_dir()]
+    )
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,12 +18,15 @@ from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.device_reader import SqlPhoneDevices
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.recorder import BatchedRecorder
+from sonata.adapters.template_watch import TemplateWatch
 
 log = logging.getLogger("sonata")
 
 SHUTDOWN_FLUSH_SECONDS = 5.0
 """How long a stopping server tries to write the last lastProvisioning records."""
 PRUNE_EVERY = 60.0
+TEMPLATES_EVERY = 1.0
+"""Seconds between two looks at the template folders: an edited template is served after about this."""
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,23 @@ class PhonePath:
     """The engine saves use: it writes the records and prunes old change rows."""
     engines: tuple[AsyncEngine, ...]
     """The engines opened here, disposed when serving ends."""
+    templates: TemplateWatch
 
     @classmethod
-    def build(cls, database_url: str, engine: AsyncEngine, cache_mb: int) -> PhonePath:
+    def build(
+        cls, database_url: str, engine: AsyncEngine, cache_mb: int, template_folders: Sequence[Path]
+    ) -> PhonePath:
         """`engine` is the one saves use; it writes the records."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
         cache = DeviceCache(SqlPhoneDevices(lookups), cache_mb * 1024 * 1024)
-        return cls(cache, ChangeFollower(changes, cache), BatchedRecorder(engine), engine, (lookups, changes))
+        return cls(
+            cache,
+            ChangeFollower(changes, cache),
+            BatchedRecorder(engine),
+            engine,
+            (lookups, changes),
+            TemplateWatch(template_folders),
+        )
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -52,12 +66,13 @@ class PhonePath:
             await self.follower.poll()
         follower = asyncio.create_task(self.follower.run())
         pruner = asyncio.create_task(self._prune_regularly())
+        watcher = asyncio.create_task(self._watch_templates())
         recorder = asyncio.create_task(self.recorder.run())
         try:
             yield
         finally:
-            follower.cancel()
-            pruner.cancel()
+            for task in (follower, pruner, watcher):
+                task.cancel()
             self.recorder.stop()
             try:
                 await asyncio.wait_for(recorder, SHUTDOWN_FLUSH_SECONDS)
@@ -66,7 +81,7 @@ class PhonePath:
                     "the database took no lastProvisioning records for %s s: the last ones are lost",
                     SHUTDOWN_FLUSH_SECONDS,
                 )
-            await asyncio.gather(follower, pruner, return_exceptions=True)
+            await asyncio.gather(follower, pruner, watcher, return_exceptions=True)
             for engine in self.engines:
                 await engine.dispose()
 
@@ -77,3 +92,10 @@ class PhonePath:
             except Exception as error:  # tried again later; old rows cost only disk meanwhile
                 log.warning("cannot prune old device changes: %s", describe(error))
             await asyncio.sleep(PRUNE_EVERY)
+
+    async def _watch_templates(self) -> None:
+        while True:
+            await asyncio.sleep(TEMPLATES_EVERY)
+            if self.templates.changed():
+                log.info("a template changed: files are rendered anew")
+                self.cache.clear()
