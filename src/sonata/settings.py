@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -52,7 +53,7 @@ class Settings:
         return cls(
             database_url=environ.get("SONATA_DATABASE_URL") or DEFAULT_DATABASE_URL,
             api_token=_api_token(environ.get("SONATA_API_TOKEN") or None),
-            public_url=(environ.get("SONATA_PUBLIC_URL") or "").rstrip("/") or None,
+            public_url=_public_url(environ.get("SONATA_PUBLIC_URL") or None),
             host=environ.get("SONATA_HOST") or "0.0.0.0",
             port=parse_port(environ.get("SONATA_PORT") or "8080", "SONATA_PORT"),
             templates_dir=_templates_dir(Path(templates_dir)) if templates_dir else None,
@@ -103,13 +104,30 @@ def parse_workers(value: str, source: str) -> int:
 
 
 def _api_token(token: str | None) -> str | None:
-    if token is not None and len(token) < MIN_API_TOKEN_LENGTH:
+    if token is not None and (len(token) < MIN_API_TOKEN_LENGTH or token != token.strip() or " " in token):
+        # A bearer token travels in a header: spaces would be cut off or split it.
         # The token itself is never echoed, not even a wrong one.
         raise ValueError(
-            f"SONATA_API_TOKEN is shorter than {MIN_API_TOKEN_LENGTH} characters: set a longer random"
-            " token, or unset it and Sonata generates one"
+            f"SONATA_API_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters without spaces: set a"
+            " longer random token, or unset it and Sonata generates one"
         )
     return token
+
+
+def _public_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+    except ValueError:  # such as an unclosed [IPv6 address
+        usable = False
+    if not usable or "#" in url:
+        raise ValueError(
+            f"SONATA_PUBLIC_URL must be an http:// or https:// URL such as https://sonata.example.net,"
+            f" not {_shown(url)}"
+        )
+    return url.rstrip("/")
 
 
 def _templates_dir(path: Path) -> Path:

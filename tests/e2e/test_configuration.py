@@ -38,6 +38,15 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *mentions: s
     [
         ({"SONATA_DATABASE_URL": "sqlite:///:memory:"}, [], ["in-memory", "give a file path"]),
         ({"SONATA_DATABASE_URL": "sqlite://"}, [], ["in-memory", "give a file path"]),
+        (
+            {"SONATA_DATABASE_URL": "sqlite:///file:memdb1?mode=memory&cache=shared&uri=true"},
+            [],
+            ["in-memory", "give a file path"],
+        ),
+        ({"SONATA_DATABASE_URL": "sqlite:///file::memory:?cache=shared"}, [], ["without SQLite URI options"]),
+        ({"SONATA_API_TOKEN": " " * 20}, [], ["SONATA_API_TOKEN", "without spaces"]),
+        ({"SONATA_PUBLIC_URL": "notaurl"}, [], ["SONATA_PUBLIC_URL", "http:// or https://"]),
+        ({"SONATA_PUBLIC_URL": "http://[::1"}, [], ["SONATA_PUBLIC_URL", "http:// or https://"]),
         ({}, ["--port", "70000"], ["--port", "1 to 65535", "'70000'"]),
         ({}, ["--port", "0"], ["--port", "1 to 65535", "'0'"]),
         ({"SONATA_PORT": "70000"}, [], ["SONATA_PORT", "1 to 65535"]),

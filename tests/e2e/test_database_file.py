@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sqlite3
 import stat
 import time
 from collections.abc import Callable
@@ -97,6 +98,14 @@ def garbage(tmp_path: Path) -> Path:
     return database
 
 
+def another_programs_database(tmp_path: Path) -> Path:
+    database = tmp_path / "sonata.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE devices (x)")
+    connection.close()
+    return database
+
+
 def directory(tmp_path: Path) -> Path:
     database = tmp_path / "sonata.db"
     database.mkdir()
@@ -113,6 +122,7 @@ def locked_directory(tmp_path: Path) -> Path:
     ("make", "problem"),
     [
         (garbage, "is not a usable SQLite database"),
+        (another_programs_database, "of another program"),
         (directory, "is not a file"),
         (locked_directory, "permission denied"),
     ],

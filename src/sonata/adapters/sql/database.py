@@ -51,10 +51,15 @@ def sqlite_path(url: str) -> Path | None:
     parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite":
         return None
-    if parsed.database in (None, "", ":memory:"):
+    if parsed.database in (None, "", ":memory:") or "memory" in parsed.query.get("mode", ""):
         raise ValueError(
             "SONATA_DATABASE_URL names an in-memory database, which would lose every device at exit:"
             " give a file path, such as sqlite:///./sonata.db"
+        )
+    if parsed.query or parsed.database.startswith("file:"):
+        raise ValueError(
+            "SONATA_DATABASE_URL must be a plain file path without SQLite URI options,"
+            " such as sqlite:///./sonata.db"
         )
     return Path(parsed.database)
 

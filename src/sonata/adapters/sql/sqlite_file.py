@@ -67,7 +67,9 @@ def _check_readable(path: Path) -> None:
     except sqlite3.Error as error:
         raise DatabaseUnusable(f"cannot open the database {path}: {error}; check its permissions") from None
     try:
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        tables = {
+            name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
     except sqlite3.DatabaseError as error:
         raise DatabaseUnusable(
             f"{path} is not a usable SQLite database ({error}): restore it from a backup"
@@ -75,6 +77,12 @@ def _check_readable(path: Path) -> None:
         ) from None
     finally:
         connection.close()
+    if tables and "alembic_version" not in tables:
+        # Sonata's migrations would add their tables beside another program's, or fail on a clash.
+        raise DatabaseUnusable(
+            f"{path} is a SQLite database of another program (it has no Sonata schema): point"
+            " SONATA_DATABASE_URL at Sonata's own database or a new file"
+        )
 
 
 class FileWatch:
