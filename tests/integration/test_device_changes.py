@@ -203,3 +203,13 @@ async def test_a_follower_that_cannot_reach_the_database_logs_once_and_keeps_try
         "cannot follow device changes, serving from the database meanwhile"
     ]
     assert not cache._usable()
+
+
+async def test_every_device_is_read_in_chunks_ordered_by_key(engine: AsyncEngine, unit_of_work) -> None:  # type: ignore[no-untyped-def]
+    devices = DeviceService(unit_of_work, FixedClock())
+    saved = [
+        await devices.save(draft(key=f"personal-key-{n:04d}", mac=f"0015650000{n:02x}")) for n in range(5)
+    ]
+    chunks = [chunk async for chunk in SqlPhoneDevices(engine).all(chunk=2)]
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1]
+    assert [device for chunk in chunks for device in chunk] == sorted(saved, key=lambda device: device.key)

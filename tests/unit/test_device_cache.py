@@ -3,6 +3,7 @@ still decided per request. Real cache and real templates over the in-memory fake
 
 import asyncio
 import math
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -244,3 +245,59 @@ async def test_past_the_time_a_follower_vouched_for_nothing_is_served_from_memor
     cache.hold_until(102.5)  # the follower caught up and dropped whatever changed meanwhile
     assert await cache.by_key(KEY) is held
     assert source.lookups == 3
+
+
+def yealink(number: int) -> Device:
+    return Device(
+        key=f"key-{number:04d}-abcdef", vendor="yealink", model="t46s", mac=f"001565{number:06x}", token=TOKEN
+    )
+
+
+async def chunks_of(devices: list[Device], size: int) -> AsyncIterator[list[Device]]:
+    for start in range(0, len(devices), size):
+        yield devices[start : start + size]
+
+
+async def test_devices_read_ahead_are_served_from_memory_and_fill_it_only_to_the_bound() -> None:
+    database = FakeDatabase()
+    devices = [yealink(number) for number in range(10)]
+    database.devices = {device.key: device for device in devices}
+    source = FakePhoneDevices(database)
+    cache = DeviceCache(source, max_bytes=6 * device_bytes(devices[0]))
+    cache.hold_until(math.inf)
+    assert await cache.preload(chunks_of(devices, 4)) == 6
+    assert await cache.by_mac_and_token(devices[5].mac, TOKEN) is devices[5]
+    assert await cache.by_key(devices[0].key) is devices[0]
+    assert source.lookups == 0
+
+
+async def test_a_chunk_read_while_a_device_changed_is_not_kept() -> None:
+    devices = [yealink(number) for number in range(6)]
+    cache = DeviceCache(FakePhoneDevices(FakeDatabase()), 16 * MB)
+    cache.hold_until(math.inf)
+
+    async def chunks_with_a_save_during_the_second() -> AsyncIterator[list[Device]]:
+        yield devices[:2]
+        cache.changed(devices[3].key)  # a save while the second chunk is read
+        yield devices[2:4]
+        yield devices[4:]
+
+    assert await cache.preload(chunks_with_a_save_during_the_second()) == 4
+    assert len(cache) == 4 and await cache.by_key(devices[3].key) is None
+
+
+async def test_devices_phones_asked_for_stay_before_those_read_ahead() -> None:
+    database = FakeDatabase()
+    devices = [yealink(number) for number in range(3)]
+    database.devices = {device.key: device for device in devices}
+    source = FakePhoneDevices(database)
+    cache = DeviceCache(source, max_bytes=3 * device_bytes(devices[0]))
+    cache.hold_until(math.inf)
+    asked = await cache.by_key(devices[2].key)
+    assert await cache.preload(chunks_of(devices, 3)) == 2
+    extra = yealink(7)
+    database.devices[extra.key] = extra
+    await cache.by_key(extra.key)  # evicts one read ahead, not the one asked for
+    lookups = source.lookups
+    assert await cache.by_key(devices[2].key) is asked
+    assert (len(cache), source.lookups) == (3, lookups)

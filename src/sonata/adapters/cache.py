@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sonata.domain.model import Device
@@ -105,6 +105,29 @@ class DeviceCache:
         self._grow(entry, file_bytes(link, filename, file))
         self._evict()
 
+    async def preload(self, chunks: AsyncIterator[list[Device]]) -> int:
+        """Hold the devices `chunks` reads before phones ask for them, as long as they fit; returns
+        how many were added. They count as used longest ago, after anything phones asked for.
+
+        A chunk read while a change was dropped is skipped, as a racing lookup is; so is the rest
+        when memory is not vouched for."""
+        added = 0
+        changes = self._changes
+        async for chunk in chunks:
+            if not self._usable():
+                break
+            if changes == self._changes:
+                for device in chunk:
+                    size = device_bytes(device)
+                    if self._bytes + size > self._max_bytes:
+                        return added
+                    if device.key not in self._entries:
+                        self._hold(device, size)
+                        self._entries.move_to_end(device.key, last=False)
+                        added += 1
+            changes = self._changes
+        return added
+
     def changed(self, key: str) -> None:
         self.forget([key])
 
@@ -137,12 +160,15 @@ class DeviceCache:
         held = self._entries.get(device.key)
         if held is not None:
             return held.device  # a lookup racing this one kept the same version first
-        self._entries[device.key] = _Entry(device, 0)
-        if device.token is not None:
-            self._keys_by_mac_and_token[device.mac, device.token] = device.key
-        self._grow(self._entries[device.key], device_bytes(device))
+        self._hold(device, device_bytes(device))
         self._evict()
         return device
+
+    def _hold(self, device: Device, size: int) -> None:
+        self._entries[device.key] = _Entry(device, size)
+        self._bytes += size
+        if device.token is not None:
+            self._keys_by_mac_and_token[device.mac, device.token] = device.key
 
     def _grow(self, entry: _Entry, size: int) -> None:
         entry.size += size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -21,8 +22,26 @@ class SqlPhoneDevices:
         _DEVICES.c.mac == bindparam("mac"), _DEVICES.c.token == bindparam("token")
     )
 
+    _AFTER_KEY: Select[Any] = (
+        select(_DEVICES)
+        .where(_DEVICES.c.key > bindparam("after"))
+        .order_by(_DEVICES.c.key)
+        .limit(bindparam("limit"))
+    )
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def all(self, chunk: int = 500) -> AsyncIterator[list[Device]]:
+        """Every device, in chunks ordered by key, each read in a short transaction of its own."""
+        after = ""
+        while True:
+            async with self._engine.connect() as connection:
+                rows = (await connection.execute(self._AFTER_KEY, {"after": after, "limit": chunk})).all()
+            if not rows:
+                return
+            yield [device_from_row(row) for row in rows]
+            after = rows[-1].key
 
     async def by_key(self, key: str) -> Device | None:
         return await self._one(self._BY_KEY, {"key": key})
