@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -16,8 +19,21 @@ NOT_FOUND_BODY = "Not Found\n"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+# Longer than any IPv6 address with a zone; what a trusted proxy's X-Forwarded-For may put here
+# beyond that is no address and is not carried into logs or lastProvisioning.
+MAX_CLIENT_ADDRESS = 64
+
+log = logging.getLogger("sonata.provisioning")
+
+
 def not_found() -> Response:
     return PlainTextResponse(NOT_FOUND_BODY, status_code=404, headers=NO_STORE)
+
+
+def unavailable() -> Response:
+    return PlainTextResponse(
+        "Service Unavailable\n", status_code=503, headers={**NO_STORE, "Retry-After": "30"}
+    )
 
 
 def provisioning_routes(service: ProvisioningService, settings: Settings) -> list[Route]:
@@ -28,17 +44,23 @@ def provisioning_routes(service: ProvisioningService, settings: Settings) -> lis
         prefix = "device" if link is LinkKind.PERSONAL else "token"
         base = fixed_base or settings.link_base(str(request.base_url))
         link_url = f"{base}/v1/{prefix}/{secret}"
-        outcome = await service.provision(
-            ProvisioningRequest(
-                link=link,
-                secret=secret,
-                filename=filename,
-                client_ip=request.client.host if request.client else "",
-                user_agent=request.headers.get("user-agent"),
-                link_url=link_url,
-                probe=request.method == "HEAD",
-            )
+        provisioning = ProvisioningRequest(
+            link=link,
+            secret=secret,
+            filename=filename,
+            client_ip=request.client.host[:MAX_CLIENT_ADDRESS] if request.client else "",
+            user_agent=request.headers.get("user-agent"),
+            link_url=link_url,
+            probe=request.method == "HEAD",
         )
+        try:
+            outcome = await service.provision(provisioning)
+        except Exception:
+            # Sonata's own fault, such as an unreachable database: the phone retries a 503 later;
+            # the log gets the exception under an id, never a 500 with a traceback for the phone.
+            incident = secrets.token_hex(6)
+            log.exception("internal error %s while answering a phone at %s", incident, provisioning.client_ip)
+            return unavailable()
         if isinstance(outcome, Refusal):
             return not_found()
         return Response(outcome.body, media_type=outcome.content_type, headers=NO_STORE)
