@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from sonata.adapters.clock import SystemClock
 from sonata.adapters.sql.database import (
@@ -35,7 +35,7 @@ from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.phone_path import PhonePath
-from sonata.entrypoints.provisioning import not_found, provisioning_routes
+from sonata.entrypoints.provisioning import PhoneLinks, not_found
 from sonata.entrypoints.server import runtime
 from sonata.settings import Settings
 
@@ -109,7 +109,7 @@ async def prepare(settings: Settings) -> None:
         await engine.dispose()
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings) -> ASGIApp:
     """The app of one process serving a database that `prepare` has made ready."""
     services = build_services(settings)
     engine = services.engine
@@ -133,29 +133,30 @@ def create_app(settings: Settings) -> Starlette:
     async def refuse(request: Request, exc: Exception) -> Response:
         return not_found()
 
-    return Starlette(
-        routes=[
-            *provisioning_routes(services.provisioning, settings),  # first: the ones matched most
-            Route("/healthz", healthz),
-            Route(
-                "/graphql",
-                GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
-                methods=["GET", "POST"],
-            ),
-        ],
-        lifespan=lifespan,
-        exception_handlers={404: refuse},
-        middleware=[Middleware(DatabaseGuard, watch=FileWatch(services.sqlite_file))]
-        if services.sqlite_file
-        else [],
+    app: ASGIApp = PhoneLinks(
+        Starlette(
+            routes=[
+                Route("/healthz", healthz),
+                Route(
+                    "/graphql",
+                    GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
+                    methods=["GET", "POST"],
+                ),
+            ],
+            lifespan=lifespan,
+            exception_handlers={404: refuse},
+        ),
+        services.provisioning,
+        settings,
     )
+    return DatabaseGuard(app, watch=FileWatch(services.sqlite_file)) if services.sqlite_file else app
 
 
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> ASGIApp:
     """uvicorn's app factory in each worker process of `sonata serve --workers N`.
 
     The parent process has run `prepare` and put the command line's settings into the environment.

@@ -1,4 +1,9 @@
-"""The phone routes: translate HTTP to a ProvisioningRequest and the outcome back to HTTP."""
+"""The phone routes: translate HTTP to a ProvisioningRequest and the outcome back to HTTP.
+
+They are answered on plain ASGI, ahead of Starlette's routing and middleware: a phone's fetch is
+the one request that must be fast under a boot storm, and needs none of what those layers add.
+Everything else goes on to the app behind.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import secrets
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sonata.domain.model import LinkKind
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
@@ -17,7 +22,6 @@ from sonata.settings import Settings
 NOT_FOUND_BODY = "Not Found\n"
 # Configs carry passwords and change when the device does: no cache, proxy or browser keeps one.
 NO_STORE = {"Cache-Control": "no-store"}
-
 
 # Longer than any IPv6 address with a zone; what a trusted proxy's X-Forwarded-For may put here
 # beyond that is no address and is not carried into logs or lastProvisioning.
@@ -36,45 +40,84 @@ def unavailable() -> Response:
     )
 
 
-def provisioning_routes(service: ProvisioningService, settings: Settings) -> list[Route]:
-    # Empty when the links depend on the address the phone used; then it is read per request.
-    fixed_base = settings.link_base("")
+_NOT_FOUND = not_found()
+_UNAVAILABLE = unavailable()
+_NOT_FOUND_BODY, _UNAVAILABLE_BODY = bytes(_NOT_FOUND.body), bytes(_UNAVAILABLE.body)
+_LINKS = {"device": LinkKind.PERSONAL, "token": LinkKind.COMMON}
 
-    async def answer(request: Request, link: LinkKind, secret: str, filename: str | None) -> Response:
+
+def phone_link(path: str) -> tuple[LinkKind, str, str | None] | None:
+    """`/v1/device/<key>[/<file>]` or `/v1/token/<token>/<file>` read as (link, secret, file name)."""
+    parts = path.split("/", 5)
+    if len(parts) not in (4, 5) or parts[0] or parts[1] != "v1" or not parts[3]:
+        return None
+    link = _LINKS.get(parts[2])
+    filename = parts[4] if len(parts) == 5 and parts[4] else None  # `/v1/device/<key>/` is the bare link
+    if link is None or (link is LinkKind.COMMON and filename is None):
+        return None
+    return link, parts[3], filename
+
+
+class PhoneLinks:
+    """Answers GET and HEAD on the phone links; passes every other request to `app`."""
+
+    def __init__(self, app: ASGIApp, service: ProvisioningService, settings: Settings) -> None:
+        self._app = app
+        self._service = service
+        self._settings = settings
+        # Empty when the links depend on the address the phone used; then it is read per request.
+        self._fixed_base = settings.link_base("")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            link = phone_link(scope["path"])
+            if link is not None:
+                await self._answer(scope, send, *link)
+                return
+        await self._app(scope, receive, send)
+
+    async def _answer(
+        self, scope: Scope, send: Send, link: LinkKind, secret: str, filename: str | None
+    ) -> None:
         prefix = "device" if link is LinkKind.PERSONAL else "token"
-        base = fixed_base or settings.link_base(str(request.base_url))
-        link_url = f"{base}/v1/{prefix}/{secret}"
-        provisioning = ProvisioningRequest(
+        base = self._fixed_base or self._settings.link_base(str(Request(scope).base_url))
+        client = scope.get("client")
+        request = ProvisioningRequest(
             link=link,
             secret=secret,
             filename=filename,
-            client_ip=request.client.host[:MAX_CLIENT_ADDRESS] if request.client else "",
-            user_agent=request.headers.get("user-agent"),
-            link_url=link_url,
-            probe=request.method == "HEAD",
+            client_ip=client[0][:MAX_CLIENT_ADDRESS] if client else "",
+            user_agent=_user_agent(scope),
+            link_url=f"{base}/v1/{prefix}/{secret}",
+            probe=scope["method"] == "HEAD",
         )
         try:
-            outcome = await service.provision(provisioning)
+            outcome = await self._service.provision(request)
         except Exception:
             # Sonata's own fault, such as an unreachable database: the phone retries a 503 later;
             # the log gets the exception under an id, never a 500 with a traceback for the phone.
             incident = secrets.token_hex(6)
-            log.exception("internal error %s while answering a phone at %s", incident, provisioning.client_ip)
-            return unavailable()
+            log.exception("internal error %s while answering a phone at %s", incident, request.client_ip)
+            await _send(send, 503, _UNAVAILABLE.raw_headers, _UNAVAILABLE_BODY)
+            return
         if isinstance(outcome, Refusal):
-            return not_found()
-        return Response(outcome.body, media_type=outcome.content_type, headers=NO_STORE)
+            await _send(send, 404, _NOT_FOUND.raw_headers, _NOT_FOUND_BODY)
+            return
+        headers = [
+            (b"cache-control", b"no-store"),
+            (b"content-length", str(len(outcome.body)).encode()),
+            (b"content-type", outcome.content_type.encode()),
+        ]
+        await _send(send, 200, headers, outcome.body)
 
-    async def personal(request: Request) -> Response:
-        params = request.path_params
-        return await answer(request, LinkKind.PERSONAL, params["key"], params.get("filename"))
 
-    async def common(request: Request) -> Response:
-        params = request.path_params
-        return await answer(request, LinkKind.COMMON, params["token"], params["filename"])
+def _user_agent(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"user-agent":
+            return str(value.decode("latin-1"))
+    return None
 
-    return [  # the routes phones fetch files on first: they are matched in this order
-        Route("/v1/device/{key}/{filename}", personal, methods=["GET", "HEAD"]),
-        Route("/v1/token/{token}/{filename}", common, methods=["GET", "HEAD"]),
-        Route("/v1/device/{key}", personal, methods=["GET", "HEAD"]),
-    ]
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
