@@ -1,6 +1,6 @@
 """How long `importDevices` takes for many Yealink T46S documents through a real `sonata serve`.
 
-    .venv/bin/python benchmarks/import.py [--devices 10000] [--batch 500] [--database-url postgresql://…]
+    .venv/bin/python -m benchmarks.import [--devices 10000] [--batch 500] [--database-url postgresql://…]
 
 Starts its own server on a free local port with a fresh SQLite file (or --database-url: give it an
 empty database, nothing is deleted there), then imports the documents in calls of --batch documents
@@ -11,10 +11,6 @@ pass creates the devices, the second replaces each one (found by MAC). Prints bo
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +18,8 @@ from typing import Any
 
 import httpx
 
-TOKEN = "benchmark-management-token"
+from benchmarks.servers import API_TOKEN, sonata
+
 IMPORT = (
     "mutation($docs: [JSON!]!) { importDevices(documents: $docs) "
     "{ saved results { device { key } errors { field message } } } }"
@@ -56,7 +53,7 @@ def import_documents(client: httpx.Client, url: str, count: int, batch: int) -> 
         response = client.post(
             f"{url}/graphql",
             json={"query": IMPORT, "variables": {"docs": documents[start : start + batch]}},
-            headers={"Authorization": f"Bearer {TOKEN}"},
+            headers={"Authorization": f"Bearer {API_TOKEN}"},
         )
         body = response.json()
         if response.status_code != 200 or "errors" in body:
@@ -68,25 +65,6 @@ def import_documents(client: httpx.Client, url: str, count: int, batch: int) -> 
     return time.perf_counter() - started
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit("sonata serve exited")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("sonata serve did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=10_000)
@@ -94,31 +72,17 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file (a PostgreSQL URL works too)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "SONATA_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}",
-            "SONATA_API_TOKEN": TOKEN,
-        }
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(url, process)
-            with httpx.Client(timeout=120) as client:
-                for label in ("create", "replace"):
-                    seconds = import_documents(client, url, args.devices, args.batch)
-                    print(
-                        f"{label:8s} {args.devices} documents in calls of {args.batch}: {seconds:6.2f} s"
-                        f"  ({args.devices / seconds:6.0f} documents/s)"
-                    )
-        finally:
-            process.terminate()
-            process.wait()
+        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        with (
+            sonata(database_url, workers=1, log=Path(tmp) / "sonata.log") as server,
+            httpx.Client(timeout=120) as client,
+        ):
+            for label in ("create", "replace"):
+                seconds = import_documents(client, server.url, args.devices, args.batch)
+                print(
+                    f"{label:8s} {args.devices} documents in calls of {args.batch}: {seconds:6.2f} s"
+                    f"  ({args.devices / seconds:6.0f} documents/s)"
+                )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How long each kind of refusal takes against a real `sonata serve`, side by side.
 
-    .venv/bin/python benchmarks/refusals.py [--requests 800] [--database-url postgresql://…]
+    .venv/bin/python -m benchmarks.refusals [--requests 800] [--database-url postgresql://…]
 
 Starts its own server on a local port with a fresh SQLite file (or --database-url), publishes a few
 devices through GraphQL, then sends every kind of request one after another, in a shuffled order
@@ -12,34 +12,20 @@ link, the refusals an outsider can provoke should not tell a known MAC from an u
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-API_TOKEN = "benchmark-token-0123456789"
+from benchmarks.servers import API_TOKEN, sonata
+
 GROUP = "benchmark-group"
 SAVE = (
     """mutation($input: DeviceInput!) { saveDevice(input: $input) { device { key } errors { message } } }"""
 )
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit("sonata serve exited")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("sonata serve did not start")
 
 
 def _publish(client: httpx.Client, url: str, mac: str, **changes: object) -> str:
@@ -130,31 +116,17 @@ def _report(timings: dict[str, list[float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=800, help="requests of each kind (default 800)")
-    parser.add_argument("--port", type=int, default=18081)
     parser.add_argument("--database-url", help="default: a fresh SQLite file (a PostgreSQL URL works too)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "SONATA_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}",
-            "SONATA_API_TOKEN": API_TOKEN,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{args.port}"
-            _wait_until_healthy(url, process)
-            with httpx.Client(timeout=30) as client:
-                kinds = _requests(client, url)
-                _measure(client, kinds, rounds=20)  # warm-up: caches, connection, code paths
-                _report(_measure(client, kinds, rounds=args.requests))
-        finally:
-            process.terminate()
-            process.wait()
+        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        with (
+            sonata(database_url, workers=1, log=Path(tmp) / "sonata.log") as server,
+            httpx.Client(timeout=30) as client,
+        ):
+            kinds = _requests(client, server.url)
+            _measure(client, kinds, rounds=20)  # warm-up: caches, connection, code paths
+            _report(_measure(client, kinds, rounds=args.requests))
 
 
 if __name__ == "__main__":

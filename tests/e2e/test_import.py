@@ -74,7 +74,7 @@ def test_a_device_an_import_replaces_is_served_anew_at_once(server: Server) -> N
 
 def test_the_import_benchmark_imports_and_replaces_every_document() -> None:
     run = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "import.py"), "--devices", "30", "--batch", "7"],
+        [sys.executable, "-m", "benchmarks.import", "--devices", "30", "--batch", "7"],
         capture_output=True,
         text=True,
         timeout=120,
