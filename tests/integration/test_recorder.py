@@ -126,3 +126,32 @@ async def test_records_kept_through_a_failure_are_written_once_the_database_answ
     assert found is not None and found.last_provisioning == record(1)
     assert [r.levelname for r in caplog.records] == ["ERROR", "INFO"]
     assert "recording lastProvisioning again" in caplog.text
+
+
+async def test_a_record_for_a_device_deleted_meanwhile_is_dropped_and_the_others_written(
+    engine: AsyncEngine,
+    unit_of_work,  # type: ignore[no-untyped-def]
+) -> None:
+    devices, (kept, deleted) = await publish(unit_of_work, "001565000001", "001565000002")
+    recorder = BatchedRecorder(engine)
+    recorder.record(kept, record(1))
+    recorder.record(deleted, record(2))
+    assert await devices.delete(deleted)
+    await recorder.flush()
+    assert recorder.pending == 0
+    found = await devices.find(key=kept)
+    assert found is not None and found.last_provisioning == record(1)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT key FROM device_provisioning"))
+        assert rows.scalars().all() == [kept]
+
+
+async def test_deleting_a_device_deletes_its_record(engine: AsyncEngine, unit_of_work) -> None:  # type: ignore[no-untyped-def]
+    devices, (key,) = await publish(unit_of_work, "001565000001")
+    recorder = BatchedRecorder(engine)
+    recorder.record(key, record(1))
+    await recorder.flush()
+    assert await devices.delete(key)
+    _, (again,) = await publish(unit_of_work, "001565000001")  # the same key, published anew
+    found = await devices.find(key=again)
+    assert again == key and found is not None and found.last_provisioning is None

@@ -228,8 +228,10 @@ async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> Non
             moment, "10.0.0.1", "UA", "x.cfg", "yealink", "t46s", "66.86.0.15"
         ),
     )
+    assert device.last_provisioning is not None
     async with unit_of_work() as uow:
-        await uow.devices.save(device)
+        await uow.devices.save(device)  # a save never writes lastProvisioning: a fetch does
+        await uow.devices.record_provisioning(device.key, device.last_provisioning)
         await uow.commit()
     async with unit_of_work() as uow:
         assert await uow.devices.get(device.key) == device

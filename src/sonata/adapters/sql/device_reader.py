@@ -1,4 +1,6 @@
-"""Devices as phones find them, read with one indexed SELECT on a plain connection (no ORM session)."""
+"""Devices as phones find them, read with one indexed SELECT on a plain connection (no ORM session).
+
+Phones need no lastProvisioning: it is not read, and these devices carry none."""
 
 from __future__ import annotations
 

@@ -42,8 +42,6 @@ class StoredDevice(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
-    @property
-    def last_provisioning(self) -> dict[str, Any] | None: ...
 
 
 def _aware(moment: datetime) -> datetime:
@@ -153,7 +151,7 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
 
 
 def device_values(device: Device) -> dict[str, Any]:
-    """The devices table's columns for a device."""
+    """The devices table's columns for a device (lastProvisioning is kept apart, see tables.py)."""
     assert device.created_at is not None and device.updated_at is not None
     return {
         "key": device.key,
@@ -163,7 +161,6 @@ def device_values(device: Device) -> dict[str, Any]:
         "model": device.model,
         "created_at": device.created_at,
         "updated_at": device.updated_at,
-        "last_provisioning": record_to_json(device.last_provisioning) if device.last_provisioning else None,
         "document": _document(device),
     }
 
@@ -202,7 +199,8 @@ def _document(device: Device) -> dict[str, Any]:
     }
 
 
-def device_from_row(row: StoredDevice) -> Device:
+def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None = None) -> Device:
+    """The device of a row; `last_provisioning` is the record stored apart, where it was read."""
     document = row.document
     rules = document["rules"]
     return Device(
@@ -234,5 +232,5 @@ def device_from_row(row: StoredDevice) -> Device:
         vendor_params=tuple((key, value) for key, value in document.get("vendor_params", [])),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
-        last_provisioning=_record_from_json(row.last_provisioning),
+        last_provisioning=_record_from_json(last_provisioning),
     )

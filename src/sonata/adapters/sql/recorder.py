@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,18 +24,28 @@ STATEMENT_ROWS = 5_000
 """Records written by one statement; a flush of more runs several in its one transaction."""
 
 # One statement per batch: the records travel as one JSON array, so the database does the work in
-# one call instead of one per device. Only last_provisioning is set: the change triggers ignore it,
-# so no fetch counts as a change of its device.
-_RECORD_BATCH = {
+# one call instead of one per device. They go to the narrow device_provisioning table, never to
+# `devices`, so no fetch counts as a change of its device; the join with `devices` drops the record
+# of a device deleted meanwhile. (SQLite wants a WHERE before ON CONFLICT in an INSERT … SELECT.)
+RECORD_BATCH = {
     "sqlite": text(
-        "UPDATE devices SET last_provisioning = json_extract(batch.value, '$.record')"
-        " FROM json_each(:batch) AS batch WHERE devices.key = json_extract(batch.value, '$.key')"
+        "INSERT INTO device_provisioning (key, record)"
+        " SELECT devices.key, json_extract(batch.value, '$.record') FROM json_each(:batch) AS batch"
+        " JOIN devices ON devices.key = json_extract(batch.value, '$.key') WHERE true"
+        " ON CONFLICT (key) DO UPDATE SET record = excluded.record"
     ),
     "postgresql": text(
-        "UPDATE devices SET last_provisioning = batch.value -> 'record'"
-        " FROM json_array_elements(CAST(:batch AS json)) AS batch WHERE devices.key = batch.value ->> 'key'"
+        "INSERT INTO device_provisioning (key, record)"
+        " SELECT devices.key, batch.value -> 'record' FROM json_array_elements(CAST(:batch AS json)) AS batch"
+        " JOIN devices ON devices.key = batch.value ->> 'key'"
+        " ON CONFLICT (key) DO UPDATE SET record = excluded.record"
     ),
 }
+
+
+def encode_batch(records: Mapping[str, ProvisioningRecord]) -> str:
+    """The `:batch` of RECORD_BATCH: one record per key."""
+    return json.dumps([{"key": key, "record": record_to_json(record)} for key, record in records.items()])
 
 
 class BatchedRecorder:
@@ -76,13 +87,13 @@ class BatchedRecorder:
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        rows = [{"key": key, "record": record_to_json(record)} for key, record in batch.items()]
-        statement = _RECORD_BATCH[self._engine.dialect.name]
+        keys = list(batch)
+        statement = RECORD_BATCH[self._engine.dialect.name]
         try:
             async with self._engine.begin() as connection:
-                for start in range(0, len(rows), STATEMENT_ROWS):
-                    chunk = json.dumps(rows[start : start + STATEMENT_ROWS])
-                    await connection.execute(statement, {"batch": chunk})
+                for start in range(0, len(keys), STATEMENT_ROWS):
+                    chunk = {key: batch[key] for key in keys[start : start + STATEMENT_ROWS]}
+                    await connection.execute(statement, {"batch": encode_batch(chunk)})
         except Exception as error:  # whatever the driver raises, the task must live on
             if not self._failing:
                 log.error("cannot record lastProvisioning, will retry: %s", describe(error))

@@ -5,22 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from sonata.adapters.sql.mapping import device_from_row, device_to_row, device_values, record_to_json
-from sonata.adapters.sql.tables import CredentialRow, DeviceRow
+from sonata.adapters.sql.mapping import device_from_row, device_to_row, device_values
+from sonata.adapters.sql.recorder import RECORD_BATCH, encode_batch
+from sonata.adapters.sql.tables import CredentialRow, DeviceProvisioningRow, DeviceRow
 from sonata.domain.model import Device, ProvisioningRecord
 from sonata.domain.ports import DevicePage, SaveConflict
 
 API_TOKEN = "api_token"
 
 _DEVICES: Table = DeviceRow.__table__  # type: ignore[attr-defined]
-_KEPT_ON_REPLACE = frozenset({"key", "created_at", "last_provisioning"})
-"""Columns a replacement leaves as stored: the key it is found by, and what the device carries over
-(a fetch recorded meanwhile stays recorded)."""
+_PROVISIONING: Table = DeviceProvisioningRow.__table__  # type: ignore[attr-defined]
+_KEPT_ON_REPLACE = frozenset({"key", "created_at"})
+"""Columns a replacement leaves as stored: the key it is found by, and what the device carries over.
+(lastProvisioning is in a table of its own, which no save writes: a fetch recorded meanwhile stays.)"""
 _REPLACE = (
     update(_DEVICES)
     .where(_DEVICES.c.key == bindparam("stored_key"))
@@ -33,18 +34,17 @@ class SqlDeviceRepository:
         self._session = session
 
     async def get(self, key: str) -> Device | None:
-        row = await self._session.get(DeviceRow, key)
-        return device_from_row(row) if row else None
+        return await self._one(_DEVICES.c.key == key)
 
     async def get_by_mac(self, mac: str) -> Device | None:
-        result = await self._session.execute(select(DeviceRow).where(DeviceRow.mac == mac))
-        row = result.scalars().first()
-        return device_from_row(row) if row else None
+        return await self._one(_DEVICES.c.mac == mac)
 
     async def get_by_mac_and_token(self, mac: str, token: str) -> Device | None:
-        query = select(DeviceRow).where(DeviceRow.mac == mac, DeviceRow.token == token)
-        row = (await self._session.execute(query)).scalars().first()
-        return device_from_row(row) if row else None
+        return await self._one(_DEVICES.c.mac == mac, _DEVICES.c.token == token)
+
+    async def _one(self, *conditions: ColumnElement[bool]) -> Device | None:
+        row = (await self._session.execute(_WITH_RECORD.where(*conditions))).first()
+        return _device(row) if row else None
 
     async def save(self, device: Device) -> None:
         row = await self._session.get(DeviceRow, device.key)
@@ -54,8 +54,8 @@ class SqlDeviceRepository:
     async def find_all(self, *, keys: Collection[str], macs: Collection[str]) -> list[Device]:
         if not keys and not macs:
             return []
-        query = _DEVICES.select().where(or_(_DEVICES.c.key.in_(keys), _DEVICES.c.mac.in_(macs)))
-        return [device_from_row(row) for row in await self._session.execute(query)]
+        query = _WITH_RECORD.where(or_(_DEVICES.c.key.in_(keys), _DEVICES.c.mac.in_(macs)))
+        return [_device(row) for row in await self._session.execute(query)]
 
     async def replace_all(self, devices: Sequence[Device]) -> None:
         if not devices:
@@ -87,35 +87,42 @@ class SqlDeviceRepository:
         if row is None:
             return False
         await self._session.delete(row)
+        await self._session.execute(delete(_PROVISIONING).where(_PROVISIONING.c.key == key))
         await self._session.flush()
         return True
 
     async def list(
         self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
     ) -> DevicePage:
-        query = select(DeviceRow)
+        conditions = []
         if vendor is not None:
-            query = query.where(DeviceRow.vendor == vendor)
+            conditions.append(_DEVICES.c.vendor == vendor)
         if token is not None:
-            query = query.where(DeviceRow.token == token)
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+            conditions.append(_DEVICES.c.token == token)
+        total = await self._session.scalar(select(func.count()).select_from(_DEVICES).where(*conditions))
         if after_mac is not None:
-            query = query.where(DeviceRow.mac > after_mac)
-        result = await self._session.execute(query.order_by(col(DeviceRow.mac)).limit(first + 1))
-        rows = list(result.scalars())
+            conditions.append(_DEVICES.c.mac > after_mac)
+        query = _WITH_RECORD.where(*conditions).order_by(_DEVICES.c.mac).limit(first + 1)
+        rows = (await self._session.execute(query)).all()
         return DevicePage(
-            devices=[device_from_row(row) for row in rows[:first]],
+            devices=[_device(row) for row in rows[:first]],
             total_count=total or 0,
             has_next_page=len(rows) > first,
         )
 
     async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
-        statement = (
-            update(DeviceRow)
-            .where(col(DeviceRow.key) == key)
-            .values(last_provisioning=record_to_json(record))
-        )
-        await self._session.execute(statement)
+        statement = RECORD_BATCH[self._session.get_bind().dialect.name]
+        await self._session.execute(statement, {"batch": encode_batch({key: record})})
+
+
+_WITH_RECORD = select(_DEVICES, _PROVISIONING.c.record).select_from(
+    _DEVICES.outerjoin(_PROVISIONING, _PROVISIONING.c.key == _DEVICES.c.key)
+)
+"""Devices with their lastProvisioning, where one is recorded."""
+
+
+def _device(row: Row[Any]) -> Device:
+    return device_from_row(row, row.record)
 
 
 def _replacement(values: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,16 @@ class DeviceRow(SQLModel, table=True):
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    last_provisioning: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class DeviceProvisioningRow(SQLModel, table=True):
+    """A device's lastProvisioning, apart from its row: recording a fetch writes only this narrow row.
+    Written by the batched recorder (only for stored devices), deleted with its device."""
+
+    __tablename__ = "device_provisioning"
+
+    key: str = Field(primary_key=True, max_length=128)
+    record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class CredentialRow(SQLModel, table=True):
