@@ -79,7 +79,9 @@ async def test_a_serving_process_writes_the_last_records_on_its_way_out(
     unit_of_work,  # type: ignore[no-untyped-def]
 ) -> None:
     devices, (key,) = await publish(unit_of_work, "001565000001")
-    phones = PhonePath.build(database_url, engine, cache_mb=1, template_folders=[])
+    phones = PhonePath.build(
+        database_url, engine, cache_mb=1, template_folders=[], forget_templates=lambda: None
+    )
     async with phones.running():
         phones.recorder.record(key, record(5))
     found = await devices.find(key=key)

@@ -25,9 +25,12 @@ def _autoescape(template_name: str | None) -> bool:
 class Jinja2TemplateEngine:
     """Renders `<vendor>/<file>.j2`; a file in an override folder wins over the shipped one."""
 
-    def __init__(self, override_dirs: Sequence[Path] = ()) -> None:
+    def __init__(self, override_dirs: Sequence[Path] = (), *, auto_reload: bool = True) -> None:
+        """Without `auto_reload`, a template is read once and kept until `forget` (a server watches
+        the folders instead of asking the file system at every render)."""
         search_path = [*override_dirs, shipped_templates_dir()]
         self._env = jinja2.Environment(
+            auto_reload=auto_reload,
             loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,
@@ -35,6 +38,11 @@ class Jinja2TemplateEngine:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+    def forget(self) -> None:
+        """Drop the templates read so far: the next render reads them anew."""
+        if self._env.cache is not None:
+            self._env.cache.clear()
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         return self._env.get_template(template).render(context)

@@ -69,10 +69,9 @@ def build_services(settings: Settings) -> Services:
 
     clock = SystemClock()
     overrides = [settings.templates_dir] if settings.templates_dir else []
-    templates = Jinja2TemplateEngine(overrides)
-    phones = PhonePath.build(
-        settings.database_url, engine, settings.cache_mb, [*overrides, shipped_templates_dir()]
-    )
+    templates = Jinja2TemplateEngine(overrides, auto_reload=False)
+    folders = [*overrides, shipped_templates_dir()]
+    phones = PhonePath.build(settings.database_url, engine, settings.cache_mb, folders, templates.forget)
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,

@@ -8,7 +8,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +45,17 @@ class PhonePath:
     engines: tuple[AsyncEngine, ...]
     """The engines opened here, disposed when serving ends."""
     templates: TemplateWatch
+    forget_templates: Callable[[], None]
+    """Drops the templates the engine has read, so that an edited one is read anew."""
 
     @classmethod
     def build(
-        cls, database_url: str, engine: AsyncEngine, cache_mb: int, template_folders: Sequence[Path]
+        cls,
+        database_url: str,
+        engine: AsyncEngine,
+        cache_mb: int,
+        template_folders: Sequence[Path],
+        forget_templates: Callable[[], None],
     ) -> PhonePath:
         """`engine` is the one saves use; it writes the records."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
@@ -62,6 +69,7 @@ class PhonePath:
             engine,
             (lookups, changes),
             TemplateWatch(template_folders),
+            forget_templates,
         )
 
     @contextlib.asynccontextmanager
@@ -104,6 +112,7 @@ class PhonePath:
             await asyncio.sleep(TEMPLATES_EVERY)
             if self.templates.changed():
                 log.info("a template changed: files are rendered anew")
+                self.forget_templates()
                 self.cache.clear()
 
     async def _preload(self) -> None:
