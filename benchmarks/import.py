@@ -11,14 +11,12 @@ pass creates the devices, the second replaces each one (found by MAC). Prints bo
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.servers import API_TOKEN, sonata
+from benchmarks.servers import API_TOKEN, sonata_alone
 
 IMPORT = (
     "mutation($docs: [JSON!]!) { importDevices(documents: $docs) "
@@ -71,18 +69,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="documents per importDevices call")
     parser.add_argument("--database-url", help="default: a fresh SQLite file (a PostgreSQL URL works too)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        with (
-            sonata(database_url, workers=1, log=Path(tmp) / "sonata.log") as server,
-            httpx.Client(timeout=120) as client,
-        ):
-            for label in ("create", "replace"):
-                seconds = import_documents(client, server.url, args.devices, args.batch)
-                print(
-                    f"{label:8s} {args.devices} documents in calls of {args.batch}: {seconds:6.2f} s"
-                    f"  ({args.devices / seconds:6.0f} documents/s)"
-                )
+    with sonata_alone(args.database_url) as server, httpx.Client(timeout=120) as client:
+        for label in ("create", "replace"):
+            seconds = import_documents(client, server.url, args.devices, args.batch)
+            print(
+                f"{label:8s} {args.devices} documents in calls of {args.batch}: {seconds:6.2f} s"
+                f"  ({args.devices / seconds:6.0f} documents/s)"
+            )
 
 
 if __name__ == "__main__":

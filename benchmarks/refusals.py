@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from benchmarks.servers import API_TOKEN, sonata
+from benchmarks.servers import API_TOKEN, sonata_alone
 
 GROUP = "benchmark-group"
 SAVE = (
@@ -118,15 +116,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=800, help="requests of each kind (default 800)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file (a PostgreSQL URL works too)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        with (
-            sonata(database_url, workers=1, log=Path(tmp) / "sonata.log") as server,
-            httpx.Client(timeout=30) as client,
-        ):
-            kinds = _requests(client, server.url)
-            _measure(client, kinds, rounds=20)  # warm-up: caches, connection, code paths
-            _report(_measure(client, kinds, rounds=args.requests))
+    with sonata_alone(args.database_url) as server, httpx.Client(timeout=30) as client:
+        kinds = _requests(client, server.url)
+        _measure(client, kinds, rounds=20)  # warm-up: caches, connection, code paths
+        _report(_measure(client, kinds, rounds=args.requests))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -91,6 +92,15 @@ def sonata(database_url: str, workers: int, log: Path) -> Iterator[Running]:
     env.update(SONATA_DATABASE_URL=database_url, SONATA_API_TOKEN=API_TOKEN)
     with _process("sonata serve", command, env, port, log) as running:
         yield running
+
+
+@contextmanager
+def sonata_alone(database_url: str | None) -> Iterator[Running]:
+    """One `sonata serve` on the database given, or on a fresh SQLite file of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        with sonata(database_url, 1, Path(tmp) / "sonata.log") as server:
+            yield server
 
 
 @contextmanager

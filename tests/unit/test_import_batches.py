@@ -16,7 +16,7 @@ from sonata.domain.documents import draft_from_document
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.model import Device
 from sonata.domain.services import devices as devices_module
-from sonata.domain.services.devices import DeviceService, SaveResult, _identity
+from sonata.domain.services.devices import DeviceService, SaveResult, repeats_in_import
 
 
 class CountingDatabase(FakeDatabase):
@@ -199,14 +199,7 @@ async def one_by_one(service: DeviceService, documents: list[Any]) -> list[SaveR
     results = []
     first_with: dict[tuple[str, str], int] = {}
     for index, item in enumerate(documents):
-        identity = _identity(item)
-        repeated = [
-            FieldError(name, f"is the same {label} as document {first_with[name, value]} of this import")
-            for name, label, value in identity
-            if (name, value) in first_with
-        ]
-        for name, _, value in identity:
-            first_with.setdefault((name, value), index)
+        repeated = repeats_in_import(item, index, first_with)
         if repeated:
             results.append(SaveResult(None, repeated))
             continue

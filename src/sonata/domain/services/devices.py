@@ -98,14 +98,7 @@ class DeviceService:
         drafts: list[tuple[int, DeviceDraft]] = []
         first_with: dict[tuple[str, str], int] = {}
         for index, document in enumerate(documents):
-            identity = _identity(document)
-            repeated = [
-                FieldError(name, f"is the same {label} as document {first_with[name, value]} of this import")
-                for name, label, value in identity
-                if (name, value) in first_with
-            ]
-            for name, _, value in identity:
-                first_with.setdefault((name, value), index)
+            repeated = repeats_in_import(document, index, first_with)
             if repeated:
                 results[index] = SaveResult(None, repeated)
                 continue
@@ -172,6 +165,19 @@ class DeviceService:
             return await uow.devices.list(
                 vendor=vendor.lower() if vendor else None, token=token, first=first, after_mac=after_mac
             )
+
+
+def repeats_in_import(document: Any, index: int, first_with: dict[tuple[str, str], int]) -> list[FieldError]:
+    """Errors for the MAC or key of an earlier document of the same import (`first_with` notes where
+    each was first named, and learns this document's)."""
+    identity = _identity(document)
+    for name, _, value in identity:
+        first_with.setdefault((name, value), index)
+    return [
+        FieldError(name, f"is the same {label} as document {first_with[name, value]} of this import")
+        for name, label, value in identity
+        if first_with[name, value] != index
+    ]
 
 
 def _identity(document: Any) -> list[tuple[str, str, str]]:
