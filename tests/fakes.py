@@ -75,9 +75,6 @@ class FakeDeviceRepository:
         after = [d for d in matching if after_mac is None or d.mac > after_mac]
         return DevicePage(after[:first], len(matching), len(after) > first)
 
-    async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
-        self._store[key] = dataclasses.replace(self._store[key], last_provisioning=record)
-
 
 class FakeCredentialStore:
     def __init__(self, store: dict[str, str]) -> None:

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 
 from sonata.adapters.sql.database import create_engine, create_schema
+from sonata.adapters.sql.recorder import BatchedRecorder
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
+from sonata.domain.model import ProvisioningRecord
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -34,6 +36,13 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await create_schema(engine)
     yield engine
     await engine.dispose()
+
+
+async def write_record(engine: AsyncEngine, key: str, record: ProvisioningRecord) -> None:
+    """Store a device's lastProvisioning the way a served fetch does: through the batched recorder."""
+    recorder = BatchedRecorder(engine)
+    recorder.record(key, record)
+    await recorder.flush()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
 from tests.fakes import FixedClock
+from tests.integration.conftest import write_record
 
 from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.repository import SqlDeviceRepository
@@ -68,6 +69,7 @@ class Units:
     """Units of work over the engine, counted; `meanwhile` runs once between a batch's read and write."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.count = 0
         self.meanwhile: Meanwhile | None = None
@@ -98,9 +100,8 @@ async def test_a_batch_replaces_moves_and_adds_devices_in_one_transaction(units:
     async with units() as uow:
         by_mac = await uow.devices.get_by_mac("001565000003")
         assert by_mac is not None
-        fetched = ProvisioningRecord(at=datetime(2026, 11, 26, 11, 0, tzinfo=UTC), ip="10.0.0.7")
-        await uow.devices.record_provisioning(by_mac.key, fetched)
-        await uow.commit()
+    fetched = ProvisioningRecord(at=datetime(2026, 11, 26, 11, 0, tzinfo=UTC), ip="10.0.0.7")
+    await write_record(units.engine, by_mac.key, fetched)
     units.count = 0
     account = {"line": 1, "sip_register": "sip.example.net", "sip_user": "202"}
     results = await service.import_documents(

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes import FixedClock
+from tests.integration.conftest import write_record
 
 from sonata.adapters.sql.database import async_url, create_schema
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -139,7 +140,7 @@ async def test_listing_filters_and_pages(unit_of_work: UowFactory) -> None:
     assert yealinks.total_count == 3
 
 
-async def test_delete_and_provisioning_record(unit_of_work: UowFactory) -> None:
+async def test_delete_and_provisioning_record(unit_of_work: UowFactory, engine: AsyncEngine) -> None:
     service = DeviceService(unit_of_work, FixedClock())
     saved = await service.save(draft())
     record = ProvisioningRecord(
@@ -148,9 +149,7 @@ async def test_delete_and_provisioning_record(unit_of_work: UowFactory) -> None:
         user_agent="UA",
         filename="cfg000b82aabbcc.xml",
     )
-    async with unit_of_work() as uow:
-        await uow.devices.record_provisioning(saved.key, record)
-        await uow.commit()
+    await write_record(engine, saved.key, record)
     found = await service.find(key=saved.key)
     assert found is not None and found.last_provisioning == record
     assert await service.delete(saved.key)
@@ -180,7 +179,7 @@ async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFac
     assert configured.is_valid("configured-token") and not configured.is_valid(token)
 
 
-async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> None:
+async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory, engine: AsyncEngine) -> None:
     from sonata.domain.model import (
         Account,
         Contact,
@@ -231,8 +230,8 @@ async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory) -> Non
     assert device.last_provisioning is not None
     async with unit_of_work() as uow:
         await uow.devices.save(device)  # a save never writes lastProvisioning: a fetch does
-        await uow.devices.record_provisioning(device.key, device.last_provisioning)
         await uow.commit()
+    await write_record(engine, device.key, device.last_provisioning)
     async with unit_of_work() as uow:
         assert await uow.devices.get(device.key) == device
 

@@ -63,8 +63,6 @@ class DeviceRepository(Protocol):
     ) -> DevicePage:
         """Devices ordered by MAC, starting after `after_mac`."""
 
-    async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None: ...
-
 
 class PhoneDevices(Protocol):
     """Devices as a phone's request finds them: the hot path, which may answer from memory, but only

@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sonata.adapters.sql.mapping import device_from_row, device_to_row, device_values
-from sonata.adapters.sql.recorder import RECORD_BATCH, encode_batch
 from sonata.adapters.sql.tables import CredentialRow, DeviceProvisioningRow, DeviceRow
-from sonata.domain.model import Device, ProvisioningRecord
+from sonata.domain.model import Device
 from sonata.domain.ports import DevicePage, SaveConflict
 
 API_TOKEN = "api_token"
@@ -109,10 +108,6 @@ class SqlDeviceRepository:
             total_count=total or 0,
             has_next_page=len(rows) > first,
         )
-
-    async def record_provisioning(self, key: str, record: ProvisioningRecord) -> None:
-        statement = RECORD_BATCH[self._session.get_bind().dialect.name]
-        await self._session.execute(statement, {"batch": encode_batch({key: record})})
 
 
 _WITH_RECORD = select(_DEVICES, _PROVISIONING.c.record).select_from(
