@@ -14,8 +14,8 @@ from sonata.domain.mac import parse_mac
 from sonata.domain.model import Device
 from sonata.domain.patches import DevicePatch, apply_patch
 from sonata.domain.ports import Clock, DeviceChanges, DevicePage, SaveConflict, UnitOfWork
-from sonata.domain.services.import_batch import ImportBatch, lookups
-from sonata.domain.validation import DeviceDraft, is_secret, validate_device
+from sonata.domain.services.import_batch import ImportBatch, judge, lookup_key, lookups
+from sonata.domain.validation import DeviceDraft, is_secret
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -61,13 +61,12 @@ class DeviceService:
     async def save(self, draft: DeviceDraft) -> Device:
         """Create or replace a whole device, found by key when given, else by MAC."""
         async with self._uow_factory() as uow:
-            previous = await uow.devices.get(draft.key) if draft.key and is_secret(draft.key) else None
-            mac = parse_mac(draft.mac)
+            key, mac = lookup_key(draft), parse_mac(draft.mac)
+            by_key = await uow.devices.get(key) if key else None
             holder = await uow.devices.get_by_mac(mac) if mac else None
-            if previous is None and not draft.key:
-                previous = holder
-            device = validate_device(draft, previous, self._clock.now())
-            await _store(uow, device, holder)
+            device = judge(draft, by_key, holder, self._clock.now())
+            await uow.devices.save(device)
+            await uow.commit()
         self._changed(device.key)
         return device
 
@@ -77,8 +76,12 @@ class DeviceService:
             previous = await uow.devices.get(key) if is_secret(key) else None
             if previous is None:
                 raise ValidationFailed([FieldError("key", "no device has this key")])
-            device = validate_device(apply_patch(previous, patch), previous, self._clock.now())
-            await _store(uow, device, await uow.devices.get_by_mac(device.mac))
+            draft = apply_patch(previous, patch)
+            mac = parse_mac(draft.mac)
+            holder = await uow.devices.get_by_mac(mac) if mac else None
+            device = judge(draft, previous, holder, self._clock.now())
+            await uow.devices.save(device)
+            await uow.commit()
         self._changed(device.key)
         return device
 
@@ -196,14 +199,6 @@ def _accepting(batch: ImportBatch, draft: DeviceDraft, now: datetime) -> SaveRes
         return SaveResult(batch.accept(draft, now), [])
     except ValidationFailed as failure:
         return SaveResult(None, failure.errors)
-
-
-async def _store(uow: UnitOfWork, device: Device, holder: Device | None) -> None:
-    """Save and commit a validated device; `holder` is the device stored with its MAC, if any."""
-    if holder is not None and holder.key != device.key:
-        raise ValidationFailed([FieldError("mac", "belongs to another device")])
-    await uow.devices.save(device)
-    await uow.commit()
 
 
 async def _reporting(saving: Awaitable[Device]) -> SaveResult:

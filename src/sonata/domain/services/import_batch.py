@@ -14,16 +14,27 @@ from sonata.domain.model import Device
 from sonata.domain.validation import DeviceDraft, is_secret, validate_device
 
 
-def _key(draft: DeviceDraft) -> str | None:
+def lookup_key(draft: DeviceDraft) -> str | None:
     """The key a draft is looked up by: only a well-formed one names a stored device."""
     return draft.key if draft.key and is_secret(draft.key) else None
 
 
 def lookups(drafts: Sequence[DeviceDraft]) -> tuple[set[str], set[str]]:
     """The keys and MACs whose stored devices the drafts are judged against."""
-    keys = {key for draft in drafts if (key := _key(draft))}
+    keys = {key for draft in drafts if (key := lookup_key(draft))}
     macs = {mac for draft in drafts if (mac := parse_mac(draft.mac))}
     return keys, macs
+
+
+def judge(draft: DeviceDraft, by_key: Device | None, holder: Device | None, now: datetime) -> Device:
+    """The device a save of `draft` stores, or ValidationFailed. `by_key` is the stored device with
+    the draft's key, `holder` the one with its MAC: a draft without a key replaces the holder, and
+    no device may take a MAC another one holds."""
+    previous = by_key if by_key is not None or draft.key else holder
+    device = validate_device(draft, previous, now)
+    if holder is not None and holder.key != device.key:
+        raise ValidationFailed([FieldError("mac", "belongs to another device")])
+    return device
 
 
 class ImportBatch:
@@ -37,15 +48,11 @@ class ImportBatch:
 
     def accept(self, draft: DeviceDraft, now: datetime) -> Device:
         """The device the draft saves (found by key when given, else by MAC), or ValidationFailed."""
-        key = _key(draft)
-        previous = self._by_key.get(key) if key else None
+        key = lookup_key(draft)
         mac = parse_mac(draft.mac)
-        holder = self._by_mac.get(mac) if mac else None
-        if previous is None and not draft.key:
-            previous = holder
-        device = validate_device(draft, previous, now)
-        if holder is not None and holder.key != device.key:
-            raise ValidationFailed([FieldError("mac", "belongs to another device")])
+        device = judge(
+            draft, self._by_key.get(key) if key else None, self._by_mac.get(mac) if mac else None, now
+        )
         replaced = self._by_key.get(device.key)
         if replaced is not None:
             del self._by_mac[replaced.mac]
