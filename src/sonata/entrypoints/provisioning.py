@@ -16,16 +16,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sonata.domain.model import LinkKind
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
+from sonata.entrypoints.clients import client_address
 from sonata.settings import Settings
 
 # Every refusal looks the same, so a caller learns nothing from it.
 NOT_FOUND_BODY = "Not Found\n"
 # Configs carry passwords and change when the device does: no cache, proxy or browser keeps one.
 NO_STORE = {"Cache-Control": "no-store"}
-
-# Longer than any IPv6 address with a zone; what a trusted proxy's X-Forwarded-For may put here
-# beyond that is no address and is not carried into logs or lastProvisioning.
-MAX_CLIENT_ADDRESS = 64
 
 log = logging.getLogger("sonata.provisioning")
 
@@ -81,12 +78,11 @@ class PhoneLinks:
     ) -> None:
         prefix = "device" if link is LinkKind.PERSONAL else "token"
         base = self._fixed_base or self._settings.link_base(str(Request(scope).base_url))
-        client = scope.get("client")
         request = ProvisioningRequest(
             link=link,
             secret=secret,
             filename=filename,
-            client_ip=client[0][:MAX_CLIENT_ADDRESS] if client else "",
+            client_ip=client_address(scope),
             user_agent=_user_agent(scope),
             link_url=f"{base}/v1/{prefix}/{secret}",
             probe=scope["method"] == "HEAD",

@@ -14,6 +14,7 @@ from strawberry.http import GraphQLRequestData
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
+from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql import http_request
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
 from sonata.entrypoints.graphql.schema import ApiContext, build_schema
@@ -94,7 +95,7 @@ class GraphQLEndpoint:
             return
         token = _bearer_token(request)
         if not (_wants_graphiql(request) or self._tokens.is_valid(token)):
-            address = request.client.host if request.client else "an unknown address"
+            address = client_address(scope) or "an unknown address"
             self._failed_logins.refused(address, "wrong bearer token" if token else "no bearer token")
             await JSONResponse(UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": "Bearer"})(
                 scope, receive, send

@@ -6,8 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-MAX_ADDRESS = 64
-"""Characters of a client address a log line shows (an IPv6 address has at most 45)."""
+from sonata.entrypoints.clients import MAX_CLIENT_ADDRESS
 
 
 class FailedLogins:
@@ -37,7 +36,7 @@ class FailedLogins:
 
     def refused(self, address: str, reason: str) -> None:
         """`reason` says what was wrong, never what token was presented."""
-        address = address[:MAX_ADDRESS]
+        address = address[:MAX_CLIENT_ADDRESS]
         now = self._clock()
         logged_at, held_back = self._recent.pop(address, (None, 0))
         if logged_at is not None and now - logged_at < self._interval:
