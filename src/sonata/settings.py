@@ -91,16 +91,23 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:40] + "…")
 
 
+def _positive(value: str) -> int | None:
+    """A whole number of 1 or more written in ASCII digits; None for anything else."""
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+
+
 def parse_port(value: str, source: str) -> int:
-    if not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
+    port = _positive(value)
+    if port is None or port > 65535:
         raise ValueError(f"{source} must be a port number from 1 to 65535, not {_shown(value)}")
-    return int(value)
+    return port
 
 
 def parse_workers(value: str, source: str) -> int:
-    if not (value.isascii() and value.isdigit() and int(value) > 0):
+    workers = _positive(value)
+    if workers is None:
         raise ValueError(f"{source} must be a whole number of processes, 1 or more, not {_shown(value)}")
-    return int(value)
+    return workers
 
 
 def _api_token(token: str | None) -> str | None:
@@ -159,6 +166,7 @@ def _limit(environ: Mapping[str, str], field: str, default: int) -> int:
     value = environ.get(name)
     if not value:
         return default
-    if not (value.isascii() and value.isdigit() and int(value) > 0):
+    limit = _positive(value)
+    if limit is None:
         raise ValueError(f"{name} must be a whole number greater than 0, not {_shown(value)}")
-    return int(value)
+    return limit
