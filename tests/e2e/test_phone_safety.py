@@ -147,3 +147,18 @@ def test_a_user_agent_shaped_to_backtrack_costs_what_a_normal_one_does(server: S
     for user_agent in hostile_agents:
         assert fastest(user_agent) < 50 * normal, user_agent[:30]
     assert not re.search(r"1{300}", server.log())
+
+
+def test_a_forged_client_address_is_cut_short_in_every_log_line(server: Server) -> None:
+    """uvicorn takes X-Forwarded-For from a proxy on 127.0.0.1 as the client address: whatever a
+    client smuggles through it reaches neither log in full, on the phone links nor on the API."""
+    forged = "A" * 5000
+    headers = {"X-Forwarded-For": forged, "User-Agent": YEALINK_UA}
+    refusal(
+        server.client.get(f"{server.url}/v1/device/no-such-key-0123456789/001565a0a0a9.cfg", headers=headers)
+    )
+    api = server.client.post(f"{server.url}/graphql", json={"query": "{ vendors { id } }"}, headers=headers)
+    assert api.status_code == 401
+    log = server.log()
+    assert "A" * 64 in log
+    assert "A" * 65 not in log
