@@ -739,10 +739,10 @@ def test_grp_account_items() -> None:
     values = items(dev)
     assert {k: v for k, v in values.items() if k.startswith("account.1.")} == {
         "account.1.enable": "Yes", "account.1.name": "Reception", "account.1.sip.subscriber.name": "Alice",
-        "account.1.sip.server.1.address": "pbx.example.com:5060", "account.1.sip.userid": "1001",
+        "account.1.sip.server.1.address": "pbx.example.com:5061", "account.1.sip.userid": "1001",
         "account.1.sip.subscriber.userid": "auth1", "account.1.sip.subscriber.password": "s1",
         "account.1.sip.transport": "TlsOrTcp", "account.1.sip.registerExpiration": "15",
-        "account.1.sip.outboundProxy.1.address": "proxy.example.com",
+        "account.1.sip.outboundProxy.1.address": "proxy.example.com:5061",
         "account.1.sip.server.2.address": "pbx2.example.com:5070", "account.1.sip.voicemail.number": "*97",
     }  # fmt: skip
     assert values["account.2.enable"] == "No"

@@ -314,7 +314,7 @@ def test_four_accounts_are_written_with_their_own_p_values() -> None:
         first, second, account(3, sip_password="s3"), account(4, sip_password="s4", register_expires=90)
     )
     assert own(p_values(dev)) == {
-        "P271": "1", "P47": "pbx.example.com:5060", "P967": "backup.example.com:5060",
+        "P271": "1", "P47": "pbx.example.com:5061", "P967": "backup.example.com:5061",
         "P48": "proxy.example.com:5070", "P130": "2", "P20000": "Reception", "P35": "1001", "P36": "auth1",
         "P34": "s1", "P3": "Alice", "P32": "10", "P33": "*97",
         "P401": "1", "P747": "10.0.0.1:5062", "P987": "", "P748": "", "P830": "1", "P20001": "Second",

@@ -330,7 +330,7 @@ def test_two_accounts_are_written_with_their_identity_index() -> None:
     assert {k: v for k, v in values.items() if k[1] is not None} == {
         ("user_active", "1"): "on", ("user_idle_text", "1"): "Reception", ("user_realname", "1"): "Alice",
         ("user_name", "1"): "1001", ("user_pname", "1"): "auth1", ("user_pass", "1"): "s1",
-        ("user_host", "1"): "pbx.example.com", ("user_outbound", "1"): "", ("user_mailbox", "1"): "*97",
+        ("user_host", "1"): "pbx.example.com:5060", ("user_outbound", "1"): "", ("user_mailbox", "1"): "*97",
         ("user_active", "2"): "on", ("user_idle_text", "2"): "Second", ("user_realname", "2"): "Bob",
         ("user_name", "2"): "1002", ("user_pname", "2"): "1002", ("user_pass", "2"): "s2",
         ("user_host", "2"): "10.0.0.1:5062", ("user_outbound", "2"): "", ("user_mailbox", "2"): "",
@@ -341,12 +341,12 @@ def test_two_accounts_are_written_with_their_identity_index() -> None:
     ("fields", "outbound"),
     [
         ({}, ""),
-        ({"transport": Transport.TCP}, "pbx.example.com;transport=tcp"),
+        ({"transport": Transport.TCP}, "pbx.example.com:5060;transport=tcp"),
         ({"transport": Transport.TLS, "sip_register": HostPort("pbx.example.com", 5061)},
          "pbx.example.com:5061;transport=tls"),
         ({"outbound_proxy": HostPort("proxy.example.com", 5070)}, "proxy.example.com:5070;transport=udp"),
         ({"outbound_proxy": HostPort("proxy.example.com"), "transport": Transport.TLS},
-         "proxy.example.com;transport=tls"),
+         "proxy.example.com:5061;transport=tls"),
     ],
 )  # fmt: skip
 def test_transport_and_outbound_proxy_go_to_user_outbound(fields: dict[str, object], outbound: str) -> None:
@@ -379,7 +379,7 @@ def test_a_backup_server_becomes_a_hidden_failover_identity_on_the_first_free_in
     }  # fmt: skip
     assert ("user_failover_identity", "3") not in values
     assert ("hide_identity", "1") not in values and ("hide_identity", "3") not in values
-    assert values[("user_host", "1")] == "pbx.example.com"
+    assert values[("user_host", "1")] == "pbx.example.com:5060"
 
 
 def test_backup_identities_follow_the_accounts() -> None:
@@ -391,7 +391,7 @@ def test_backup_identities_follow_the_accounts() -> None:
     ("fields", "outbound"),
     [
         ({}, ""),
-        ({"transport": Transport.TCP}, "backup.example.com;transport=tcp"),
+        ({"transport": Transport.TCP}, "backup.example.com:5060;transport=tcp"),
         ({"outbound_proxy": HostPort("proxy.example.com", 5070), "transport": Transport.TLS},
          "proxy.example.com:5070;transport=tls"),
     ],
@@ -409,7 +409,7 @@ def test_each_backup_takes_the_next_free_index_until_none_is_left() -> None:
     # account 2's backup finds no free index and is not written.
     values = settings(device(account(1, **backup), account(2, **backup), account(4)))
     assert values[("user_failover_identity", "1")] == "3"
-    assert values[("user_host", "3")] == "backup.example.com"
+    assert values[("user_host", "3")] == "backup.example.com:5060"
     assert ("user_failover_identity", "2") not in values
     assert {index for _, index in values} == {None, "1", "2", "3", "4"}
 

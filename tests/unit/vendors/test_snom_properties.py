@@ -60,7 +60,7 @@ def test_account_fields_stay_inside_their_settings(account: Account, ntp: str) -
         assert values[("user_pass", idx)] == clean(password)
         assert values[("user_mailbox", idx)] == clean(account.voicemail)
     assert (values[("user_host", "2")], values[("user_failover_identity", "1")]) == (
-        "backup.example.com",
+        "backup.example.com:5060",
         "2",
     )
     assert values[("ntp_server", None)] == clean(ntp)

@@ -9,12 +9,28 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sonata.domain.model import Device
+from sonata.domain.model import Device, HostPort, Transport
 from sonata.domain.ports import TemplateEngine
 
 XML = "application/xml"
 TEXT = "text/plain"
 DEFAULT_SIP_PORT = 5060
+DEFAULT_SIPS_PORT = 5061
+
+
+def sip_port(address: HostPort, transport: Transport) -> int:
+    """The port a SIP server is reached on: its own, else RFC 3261's default for the transport
+    (5061 for TLS, 5060 for UDP and TCP). Every vendor writes a server without a port this way,
+    so one device registers alike on every phone."""
+    if address.port is not None:
+        return address.port
+    return DEFAULT_SIPS_PORT if transport is Transport.TLS else DEFAULT_SIP_PORT
+
+
+def with_sip_port(address: HostPort, transport: Transport) -> HostPort:
+    """The server as `host:port`, the port decided by `sip_port`."""
+    return HostPort(address.host, sip_port(address, transport))
+
 
 # What a phone sends is read only up to these caps, and by patterns that take each character once
 # (possessive quantifiers, no overlapping repetition): hostile input costs time linear in its length.
@@ -140,6 +156,11 @@ class Vendor(ABC):
     def check_password(self, password: str) -> str | None:
         """Why a SIP or admin password cannot be written into this vendor's configs, or None."""
         return password_problem(password)
+
+    def check_key_event(self, event: str) -> str | None:
+        """Why a KEY_EVENT key's value names nothing this vendor's phones do (a message), or None.
+        By default any value is taken, and one the vendor does not know leaves the key unused."""
+        return None
 
     def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
         template, content_type = self.template_for(request)

@@ -14,10 +14,7 @@ from typing import Any
 
 from sonata.domain.model import Account, Contact, HostPort, LineKey, LineKeyType, NumberType, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
-from sonata.domain.vendors.base import DEFAULT_SIP_PORT, single_line
-
-DEFAULT_SIPS_PORT = 5061
-"""RFC 3261 ports; a server given without a port gets 5061 when the account uses TLS."""
+from sonata.domain.vendors.base import single_line, sip_port
 
 
 def text(value: str) -> str:
@@ -29,9 +26,7 @@ def text(value: str) -> str:
 
 
 def _port(address: HostPort | None, transport: Transport) -> int:
-    if address is not None and address.port is not None:
-        return address.port
-    return DEFAULT_SIPS_PORT if transport is Transport.TLS else DEFAULT_SIP_PORT
+    return sip_port(address or HostPort(""), transport)
 
 
 def account(account: Account, transports: Mapping[Transport, int]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
-from sonata.domain.vendors.base import DEFAULT_SIP_PORT, single_line
+from sonata.domain.vendors.base import single_line, with_sip_port
 
 
 class Family(Enum):
@@ -33,11 +33,9 @@ def text(value: str) -> str:
     return single_line(value)
 
 
-def host_port(value: HostPort | None, default_port: int | None = None) -> str:
-    if value is None:
-        return ""
-    port = value.port if value.port is not None else default_port
-    return text(str(HostPort(value.host, port)))
+def host_port(value: HostPort | None, transport: Transport) -> str:
+    """A SIP server as `host:port`, a missing port taken from the transport."""
+    return text(str(with_sip_port(value, transport))) if value else ""
 
 
 # --- server paths: Grandstream takes `host[:port]/path` plus a protocol setting ----------------
@@ -207,14 +205,14 @@ def account_values(account: Account, family: Family, pickup_prefix: str | None) 
         "enable": ("Yes" if account.enabled else "No") if named else (1 if account.enabled else 0),
         "name": text(account.name),
         "display_name": text(account.sip_name),
-        "server": host_port(account.sip_register, DEFAULT_SIP_PORT),
+        "server": host_port(account.sip_register, account.transport),
         "user": text(account.sip_user),
         "auth": text(account.auth_id),
         "password": text(account.sip_password),
         "transport": TRANSPORT_NAMES[account.transport] if named else TRANSPORT_NUMBERS[account.transport],
         "expires": expires_minutes(account.register_expires),
-        "outbound_proxy": host_port(account.outbound_proxy),
-        "backup_server": host_port(account.backup_server, DEFAULT_SIP_PORT),
+        "outbound_proxy": host_port(account.outbound_proxy, account.transport),
+        "backup_server": host_port(account.backup_server, account.transport),
         "voicemail": text(account.voicemail),
         "pickup_prefix": text(pickup_prefix) if pickup_prefix is not None else None,
     }

@@ -39,7 +39,6 @@ from sonata.domain.model import (
 )
 from sonata.domain.timezones import DstChange, device_zone, local_zone
 from sonata.domain.vendors.base import (
-    DEFAULT_SIP_PORT,
     XML,
     FileKind,
     PhoneIdentity,
@@ -48,6 +47,7 @@ from sonata.domain.vendors.base import (
     RequestedFile,
     Vendor,
     single_line,
+    with_sip_port,
 )
 from sonata.domain.vendors.params import replace_xml_children, value_problem
 
@@ -333,8 +333,8 @@ def firmware_directory(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def _host_port(value: HostPort | None) -> str:
-    return str(HostPort(value.host, value.port or DEFAULT_SIP_PORT)) if value else ""
+def _host_port(value: HostPort | None, transport: Transport) -> str:
+    return str(with_sip_port(value, transport)) if value else ""
 
 
 def _account(account: Account) -> dict[str, Any]:
@@ -343,9 +343,9 @@ def _account(account: Account) -> dict[str, Any]:
         "line": account.line,
         "P": ACCOUNT_P_VALUES[account.line],
         "enable": 1 if account.enabled else 0,
-        "server": single_line(_host_port(account.sip_register)),
-        "failover_server": single_line(_host_port(account.backup_server)),
-        "outbound_proxy": single_line(_host_port(account.outbound_proxy)),
+        "server": single_line(_host_port(account.sip_register, account.transport)),
+        "failover_server": single_line(_host_port(account.backup_server, account.transport)),
+        "outbound_proxy": single_line(_host_port(account.outbound_proxy, account.transport)),
         "transport": TRANSPORTS[account.transport],
         "label": single_line(account.name),
         "user": single_line(account.sip_user),

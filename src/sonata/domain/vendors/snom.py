@@ -49,6 +49,7 @@ from sonata.domain.vendors.base import (
     RequestedFile,
     Vendor,
     single_line,
+    with_sip_port,
 )
 from sonata.domain.vendors.params import value_problem
 
@@ -233,7 +234,7 @@ def _account(account: Account, failover: int | None = None) -> dict[str, Any]:
         "user": single_line(account.sip_user),
         "auth": single_line(account.auth_id),
         "password": single_line(account.sip_password),
-        "host": single_line(str(register)) if register else "",
+        "host": _server(register, account.transport),
         "outbound": _outbound(account, register),
         "expiry": str(account.register_expires) if account.register_expires is not None else None,
         "mailbox": single_line(account.voicemail),
@@ -246,7 +247,12 @@ def _outbound(account: Account, registrar: HostPort | None) -> str:
     """Transport goes on the outbound proxy URI (`;transport=tcp`), as Wazo's and FusionPBX's Snom
     templates do; without an outbound proxy, TCP/TLS go through the registrar itself."""
     proxy = account.outbound_proxy or (registrar if account.transport is not Transport.UDP else None)
-    return single_line(f"{proxy};transport={account.transport.value}") if proxy else ""
+    return f"{_server(proxy, account.transport)};transport={account.transport.value}" if proxy else ""
+
+
+def _server(address: HostPort | None, transport: Transport) -> str:
+    """A SIP server as `host:port`, a missing port taken from the transport."""
+    return single_line(str(with_sip_port(address, transport))) if address else ""
 
 
 def backup_identities(accounts: Sequence[Account], identity_count: int) -> dict[int, int]:
@@ -279,7 +285,7 @@ def _backup_identity(account: Account, idx: int) -> dict[str, Any]:
     identity.update(
         idx=idx,
         active="on",
-        host=single_line(str(account.backup_server)) if account.backup_server else "",
+        host=_server(account.backup_server, account.transport),
         outbound=_outbound(account, account.backup_server),
         hidden=True,
     )

@@ -12,10 +12,7 @@ from typing import Any
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, RemotePhonebook, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
-from sonata.domain.vendors.base import DEFAULT_SIP_PORT, single_line
-
-DEFAULT_SIPS_PORT = 5061
-"""RFC 3261 ports; a registrar given without a port gets 5061 when the account uses TLS."""
+from sonata.domain.vendors.base import single_line, sip_port
 
 # Yealink ignores a blank value and keeps what the phone had; `%NULL%` clears the setting.
 # So an emptied field (a label removed, a password dropped) is written as `%NULL%` (verify
@@ -47,9 +44,7 @@ TRANSPORT_TYPES = {Transport.UDP: 0, Transport.TCP: 1, Transport.TLS: 2}
 
 
 def _port(address: HostPort | None, transport: Transport) -> int:
-    if address is not None and address.port is not None:
-        return address.port
-    return DEFAULT_SIPS_PORT if transport is Transport.TLS else DEFAULT_SIP_PORT
+    return sip_port(address or HostPort(""), transport)
 
 
 def _host(address: HostPort | None) -> str:
