@@ -339,14 +339,27 @@ def _rules(check: _Checker, draft: RulesDraft | None) -> Rules:
     return Rules(expires_at=expires_at, check_mac=draft.check_mac, allowed_ips=tuple(networks))
 
 
-def _url(check: _Checker, path: str, text: str | None, schemes: tuple[str, ...]) -> str | None:
+def _url(
+    check: _Checker, path: str, text: str | None, schemes: tuple[str, ...], alternative: str = ""
+) -> str | None:
     text = check.identifier(path, text, limit=MAX_URL)
     if not text:
         return None
     parts = urlsplit(text)
     if parts.scheme.lower() not in schemes or not parts.hostname or " " in text:
-        check.fail(path, f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
+        check.fail(
+            path, f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}{alternative}"
+        )
     return text
+
+
+def _firmware_url(check: _Checker, text: str | None) -> str | None:
+    """A firmware URL, or a bare `host[/path]` as Grandstream's firmware path is written (the
+    original Sonata's own example: `firmware.grandstream.com`), taken as HTTP."""
+    if text and "://" not in text and not text.startswith("/"):
+        text = f"http://{text}"
+    alternative = ", or a host/path such as firmware.example.com/phones (taken as http://)"
+    return _url(check, "firmware_url", text, ("http", "https", "tftp", "ftp"), alternative)
 
 
 def _line_keys(
@@ -505,7 +518,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         rules=_rules(check, draft.rules),
         admin_password=admin_password,
         resync_minutes=resync,
-        firmware_url=_url(check, "firmware_url", draft.firmware_url, ("http", "https", "tftp", "ftp")),
+        firmware_url=_firmware_url(check, draft.firmware_url),
         language=_language(check, vendor, draft.language),
         timezone=timezone,
         line_keys=_line_keys(check, draft.line_keys, model, [a.line for a in accounts]),
