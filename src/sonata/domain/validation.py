@@ -363,7 +363,11 @@ def _firmware_url(check: _Checker, text: str | None) -> str | None:
 
 
 def _line_keys(
-    check: _Checker, drafts: list[LineKeyDraft], model: PhoneModel | None, account_lines: list[int]
+    check: _Checker,
+    drafts: list[LineKeyDraft],
+    vendor: Vendor | None,
+    model: PhoneModel | None,
+    account_lines: list[int],
 ) -> tuple[LineKey, ...]:
     if not check.many("line_keys", drafts, MAX_LINE_KEYS, "keys"):
         return ()
@@ -376,6 +380,9 @@ def _line_keys(
             known = ", ".join(map(str, sorted(account_lines))) or "none yet"
             check.fail(f"{path}.line", f"must be the line of one of the device's accounts ({known})")
         value = check.identifier(f"{path}.value", draft.value, required=draft.type is not LineKeyType.LINE)
+        is_event = draft.type is LineKeyType.KEY_EVENT and bool(value)
+        if is_event and vendor is not None and (problem := vendor.check_key_event(value)):
+            check.fail(f"{path}.value", problem)
         pickup_code = check.identifier(f"{path}.pickup_code", draft.pickup_code)
         if pickup_code and draft.type is not LineKeyType.BLF:
             check.fail(f"{path}.pickup_code", "is only for BLF keys")
@@ -521,7 +528,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         firmware_url=_firmware_url(check, draft.firmware_url),
         language=_language(check, vendor, draft.language),
         timezone=timezone,
-        line_keys=_line_keys(check, draft.line_keys, model, [a.line for a in accounts]),
+        line_keys=_line_keys(check, draft.line_keys, vendor, model, [a.line for a in accounts]),
         phonebook=_phonebook(check, draft.phonebook),
         remote_phonebooks=_remote_phonebooks(check, draft.remote_phonebooks),
         vendor_params=_vendor_params(check, vendor, model, draft.vendor_params),

@@ -1,5 +1,6 @@
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from tests.unit.vendors import samples
 from tests.unit.vendors.samples import LINK, account
 
+from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import (
     Account,
     Contact,
@@ -20,6 +22,7 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
+from sonata.domain.validation import AccountDraft, DeviceDraft, LineKeyDraft, validate_device
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
 from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderRequest, RequestedFile
 from sonata.domain.vendors.snom import Snom, firmware_name, model_id
@@ -568,6 +571,54 @@ def test_line_keys_in_order_with_their_identity() -> None:
         {"idx": "5", "context": "1", "label": "Forward", "perm": "", "value": "dtmf *21#"},
         {"idx": "6", "context": "1", "label": "Book", "perm": "", "value": "keyevent F_ADR_BOOK"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("event", "written"),
+    [("dnd", "F_DND"), ("DND", "F_DND"), ("conference", "F_CONFERENCE"), ("transfer", "F_TRANSFER"),
+     ("hold", "F_HOLD"), ("redial", "F_REDIAL"), ("mute", "F_MUTE"), ("directory", "F_ADR_BOOK"),
+     ("voicemail", "F_RETRIEVE"), ("Voice Mail", "F_RETRIEVE"), ("record", "F_REC"),
+     ("missed-calls", "F_MISSED_LIST"), ("F_ADR_BOOK", "F_ADR_BOOK"), ("f_dnd", "F_DND")],
+)  # fmt: skip
+def test_key_events_are_written_with_snoms_f_names(event: str, written: str) -> None:
+    assert VENDOR.check_key_event(event) is None
+    assert (
+        keys(device(line_keys=(LineKey(LineKeyType.KEY_EVENT, event),)))[0]["value"] == f"keyevent {written}"
+    )
+
+
+@pytest.mark.parametrize("event", ["park", "F_PARK", "keyevent F_DND", "F_DND F_HOLD", "reboot", "F_", ""])
+def test_a_key_event_snom_has_not_is_refused_with_what_snom_takes(event: str) -> None:
+    problem = VENDOR.check_key_event(event)
+    assert problem is not None
+    assert "dnd (F_DND)" in problem and "directory (F_ADR_BOOK)" in problem
+
+
+def test_a_stored_key_event_snom_has_not_leaves_the_key_unused() -> None:
+    # Saved before Snom's key events were checked: the key is written as Snom's "none", not a guess.
+    assert keys(device(line_keys=(LineKey(LineKeyType.KEY_EVENT, "park"),)))[0]["value"] == "none"
+
+
+def _snom_draft(*line_keys: LineKeyDraft) -> DeviceDraft:
+    accounts = [AccountDraft(line=1, sip_register="pbx.example.com", sip_user="1001")]
+    return DeviceDraft(vendor="snom", model="d715", mac=MAC, accounts=accounts, line_keys=list(line_keys))
+
+
+def test_saving_a_key_event_snom_has_not_is_a_field_error_on_that_key() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(ValidationFailed) as failure:
+        validate_device(
+            _snom_draft(
+                LineKeyDraft(LineKeyType.KEY_EVENT, "dnd"), LineKeyDraft(LineKeyType.KEY_EVENT, "park")
+            ),
+            None,
+            now,
+        )
+    [error] = failure.value.errors
+    assert error.field == "line_keys.1.value"
+    assert "F_DND" in error.message
+    saved = validate_device(_snom_draft(LineKeyDraft(LineKeyType.KEY_EVENT, "dnd")), None, now)
+    assert saved.line_keys[0].value == "dnd"
 
 
 def test_a_blf_key_of_an_account_without_registrar_names_the_bare_extension() -> None:

@@ -14,7 +14,7 @@ from tests.unit.vendors.samples import account, accounts, param_values, phoneboo
 from tests.unit.vendors.samples import xml_clean as clean
 
 from sonata.domain.model import Account, Contact, Device, HostPort, LineKey, LineKeyType, RemotePhonebook
-from sonata.domain.vendors.snom import Snom
+from sonata.domain.vendors.snom import Snom, snom_key_event
 
 VENDOR = Snom()
 MODEL = next(m for m in VENDOR.models if m.id == "d785")
@@ -87,7 +87,8 @@ def test_line_key_labels_and_values_stay_inside_their_keys(
         assert fkeys[index].text == clean(f"speed {value}")
     suffix = f"|{pickup}" if pickup else ""
     assert fkeys[-2].text == clean(f"blf <sip:{value}>{suffix}")
-    assert fkeys[-1].text == clean(f"keyevent {value}")
+    event = snom_key_event(value)
+    assert fkeys[-1].text == (f"keyevent {event}" if event else "none")
 
 
 @FAST

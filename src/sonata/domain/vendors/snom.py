@@ -88,6 +88,37 @@ LANGUAGES = {
 # Phonebook number types (Snom tbook `number_type`; verify "business": Snom's 2.0 tbook uses it).
 NUMBER_TYPES = {NumberType.WORK: "business", NumberType.MOBILE: "mobile", NumberType.HOME: "home"}
 
+# KEY_EVENT keys: Sonata's event name or Snom's own F_ name (case, spaces, '-' and '_' do not matter), written
+# `keyevent F_…`. Each F_ name is one public Snom templates write after `keyevent`: F_REDIAL, F_ADR_BOOK,
+# F_MUTE (Wazo's snom 300.tpl); F_CONFERENCE, F_TRANSFER, F_DND, F_REC, F_MENU, F_HELP, F_HOLD (amooma/GS3
+# prov/snom/settings.php, dkey_*); F_HOLD F_TRANSFER F_CONFERENCE (FusionPBX snom/D715
+# call_screen_fkeys_on_connected); F_RETRIEVE, F_MISSED_LIST, F_DIRECTORY_SEARCH (public Snom templates,
+# dkey_retrieve / gui_fkey*; verify against Snom's key event list, which names them only in words:
+# "Missed Calls", "LDAP Directory"). Snom has no park key event (the review's F_PARK is in no source we
+# read): a park key is the `orbit <number>` key type (Snom's function key types, Wazo's snom _add_fkeys),
+# which vendorParams fkey[N] can set.
+KEY_EVENTS = {
+    "conference": "F_CONFERENCE",
+    "directory": "F_ADR_BOOK",
+    "dnd": "F_DND",
+    "help": "F_HELP",
+    "hold": "F_HOLD",
+    "ldap": "F_DIRECTORY_SEARCH",
+    "menu": "F_MENU",
+    "missed_calls": "F_MISSED_LIST",
+    "mute": "F_MUTE",
+    "record": "F_REC",
+    "redial": "F_REDIAL",
+    "transfer": "F_TRANSFER",
+    "voicemail": "F_RETRIEVE",
+}
+_EVENT_SEPARATORS = re.compile(r"[\s_-]+")
+_EVENT_NAMES = {
+    _EVENT_SEPARATORS.sub("", name).lower(): f_name
+    for name, f_name in (*KEY_EVENTS.items(), *((f_name, f_name) for f_name in KEY_EVENTS.values()))
+}
+KEY_EVENTS_TAKEN = ", ".join(f"{name} ({f_name})" for name, f_name in KEY_EVENTS.items())
+
 # Snom User-Agents (Wazo's snom plugin lists many; MAC uppercase, after the firmware):
 #   Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413741767)
 #   Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)
@@ -158,6 +189,14 @@ class Snom(Vendor):
 
     def apply_params(self, text: str, params: Sequence[tuple[str, str]]) -> str:
         return apply_settings(text, params)
+
+    def check_key_event(self, event: str) -> str | None:
+        if snom_key_event(event) is not None:
+            return None
+        return (
+            f"is no Snom key event; Snom phones take {KEY_EVENTS_TAKEN} (either name); other key types, "
+            "such as a park orbit, can be set with vendorParams fkey[N]"
+        )
 
     def template_for(self, request: RenderRequest) -> tuple[str, str]:
         kind = request.requested.kind
@@ -330,13 +369,20 @@ def _key(index: int, key: LineKey, account: Account | None) -> dict[str, Any]:
     elif key.type is LineKeyType.DTMF:
         action = f"dtmf {value}"
     else:
-        action = f"keyevent {value}"
+        # An event Snom has not (saved before Snom's events were checked) leaves the key unused.
+        event = snom_key_event(key.value)
+        action = f"keyevent {event}" if event else "none"
     return {
         "idx": index,
         "context": str(key.line),
         "label": single_line(key.label),
         "value": single_line(action),
     }
+
+
+def snom_key_event(event: str) -> str | None:
+    """Snom's F_ name for a KEY_EVENT key's value (Sonata's name or the F_ name itself), or None."""
+    return _EVENT_NAMES.get(_EVENT_SEPARATORS.sub("", event).lower())
 
 
 def _sip_uri(value: str, account: Account | None) -> str:
