@@ -80,7 +80,7 @@ def test_the_registry_knows_fanvil() -> None:
         ("x3s", 2, 2, VOIP_CONFIG_FILE),
         ("x4", 4, 4, VOIP_CONFIG_FILE),
         ("x5s", 6, 6, VOIP_CONFIG_FILE),
-        ("x6u", 20, 60, SYSCONF),
+        ("x6u", 20, 65, SYSCONF),
         ("v62", 4, 15, SYSCONF),
         ("v64", 12, 21, SYSCONF),
         ("v65", 20, 27, SYSCONF),
@@ -94,8 +94,7 @@ def test_catalogue_models_accounts_keys_and_format(
     assert isinstance(found, FanvilModel)
     assert (found.accounts, found.line_keys, found.format) == (accounts, keys, file_format)
     if found.format is SYSCONF:
-        assert found.key_section in ("dssSide", "internal")
-        assert found.line_keys % found.keys_per_page == 0
+        assert found.line_keys == sum(bank.per_page * bank.pages for bank in found.key_banks)
 
 
 def test_catalogue_size() -> None:
@@ -675,19 +674,38 @@ def test_the_sysconf_common_file() -> None:
     assert [child.tag for child in root] == ["Version", "ap", "fwCheck"]
 
 
-@pytest.mark.parametrize(("model", "section", "per_page"), [("v62", "dssSide", 5), ("x6u", "internal", 12)])
-def test_sysconf_keys_fill_pages(model: str, section: str, per_page: int) -> None:
-    keys = tuple(LineKey(LineKeyType.SPEED_DIAL, f"{n}", f"K{n}") for n in range(1, per_page + 2))
-    root = parse(device(model=model, line_keys=keys))
-    pages = root.findall(f"dsskey/{section}")
-    found = VENDOR.model(model)
-    assert found is not None
-    assert len(pages) == found.line_keys // per_page
-    first = pages[0].findall("Fkey")
-    assert [k.get("index") for k in first] == [str(i) for i in range(1, per_page + 1)]
-    assert children(first[0]) == {"Type": "1", "Value": "1@1/f", "Title": "K1"}
-    second = pages[1].findall("Fkey")
-    assert (second[0].findtext("Value"), second[1].findtext("Type")) == (f"{per_page + 1}@1/f", "0")
+@pytest.mark.parametrize(
+    ("model", "banks"),
+    [
+        # The keys beside the screen first, five on one `dssSide` page, then the side screen's
+        # pages of 12: Wazo serie_x entry.py (TOP_FUNCTION_KEYS and LINE_KEYS_PER_PAGE 5,
+        # FUNCTION_KEYS_PER_PAGE 12) with base-new.tpl; FusionPBX x6u (dssSide index 1,
+        # internal index 1-5).
+        ("x6u", [("dssSide", 5, 1), ("internal", 12, 5)]),
+        # V-series: `dssSide` pages only (Wazo serie_v FUNCTION_KEYS_PER_PAGE with
+        # base-V-series.tpl; FusionPBX v62: 5 keys x 3 pages); the V67's touch screen is one
+        # `internal` page of 29 (Wazo base-V67.tpl).
+        ("v62", [("dssSide", 5, 3)]),
+        ("v64", [("dssSide", 7, 3)]),
+        ("v65", [("dssSide", 9, 3)]),
+        ("v67", [("internal", 29, 1)]),
+    ],
+)
+def test_sysconf_keys_fill_the_banks_in_order(model: str, banks: list[tuple[str, int, int]]) -> None:
+    total = sum(per_page * pages for _, per_page, pages in banks)
+    keys = tuple(LineKey(LineKeyType.SPEED_DIAL, f"{n}", f"K{n}") for n in range(1, total))
+    dsskey = parse(device(model=model, line_keys=keys)).find("dsskey")
+    assert dsskey is not None
+    layout = [(page.tag, page.get("index"), [key.get("index") for key in page]) for page in dsskey]
+    assert layout == [
+        (section, str(page), [str(i) for i in range(1, per_page + 1)])
+        for section, per_page, pages in banks
+        for page in range(1, pages + 1)
+    ]
+    written = [children(key) for page in dsskey for key in page]
+    assert written[0] == {"Type": "1", "Value": "1@1/f", "Title": "K1"}
+    assert [key["Value"] for key in written] == [f"{n}@1/f" for n in range(1, total)] + [""]
+    assert written[-1]["Type"] == "0"
 
 
 def test_sysconf_line_and_blf_keys() -> None:

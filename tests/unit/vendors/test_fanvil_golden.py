@@ -41,7 +41,7 @@ tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
   SIP_Line_List[SIP2].Register_TTL (replacing ours) ... key grammar: fanvil_params.py
   PhoneBook/DirectoryEntry Name/Telephone/Mobile ...... vendors.md l.151; Other: verify
 
-tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 60 keys on 5 `internal` pages):
+tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 65 keys: 5 beside the screen, 5 pages of 12):
   file names <mac>.cfg, F0V0X6U00000.cfg .............. vendors.md l.129; common name: verify
   <?xml ...?><sysConf><Version>2.0000000000</Version> . vendors.md l.142
   sip/line index=N PhoneNumber, DisplayName,
@@ -55,8 +55,14 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 60 keys on 5 `interna
   DST{Start,End}{Mon,Week,Wday,Hour,Min} .............. Wazo base-V-series.tpl; FusionPBX x6u
   TimeZoneName value (Wazo's spelling, UTC+1) ......... Wazo serie-v/entry.py _TZ_INFO
   phone/xmlContact index=N Name/Addr (5 slots) ........ Wazo base-V67.tpl; FusionPBX x6u
-  dsskey/internal index=P/Fkey index=I Type/Value/Title Wazo base-new.tpl + serie-x entry.py
-                                                        (12 per page); FusionPBX x6u (5 pages)
+  dsskey/dssSide index=1/Fkey index=1-5, then
+  dsskey/internal index=1-5/Fkey index=1-12
+  Type/Value/Title .................................... Wazo plugins/wazo_fanvil/serie_x/entry.py
+                                                        (TOP_FUNCTION_KEYS and LINE_KEYS_PER_PAGE
+                                                        X6U 5, FUNCTION_KEYS_PER_PAGE 12) with
+                                                        common/templates/base-new.tpl (top keys in
+                                                        dssSide, the rest in internal); FusionPBX
+                                                        x6u (dssSide index 1, internal index 1-5)
   web/account index=1 Name admin, Password, Level 10 .. Wazo base-V-series.tpl
   ap FlashServerIP, FlashFileName, FlashProtocol,
   FlashMode, FlashInterval, DownloadCommonConf/

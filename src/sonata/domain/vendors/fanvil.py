@@ -39,7 +39,7 @@ from sonata.domain.vendors.base import (
     RequestedFile,
     Vendor,
 )
-from sonata.domain.vendors.fanvil_values import Book, text
+from sonata.domain.vendors.fanvil_values import Book, KeyBank, text
 
 
 @dataclass(frozen=True)
@@ -71,29 +71,35 @@ class FanvilModel(PhoneModel):
     format: FanvilFormat = VOIP_CONFIG_FILE
     common_file: str = ""
     """The per-model file the phone asks for (Wazo's Fanvil plugin lists them)."""
-    key_section: str = ""
-    """sysConf only: the `<dsskey>` child holding the keys, `dssSide` (keys beside the screen)
-    or `internal` (the keys of the side screens / touch screen)."""
-    keys_per_page: int = 0
-    """sysConf only: keys per `index` page of key_section (Wazo's FUNCTION_KEYS_PER_PAGE)."""
+    key_banks: tuple[KeyBank, ...] = ()
+    """sysConf only: where the line keys go, in order; `line_keys` is their total."""
+
+
+def sysconf_model(model_id: str, name: str, accounts: int, common_file: str, *banks: KeyBank) -> FanvilModel:
+    line_keys = sum(bank.size for bank in banks)
+    return FanvilModel(model_id, name, accounts, line_keys, SYSCONF, common_file, banks)
 
 
 # Line keys: the count Sonata sets. VOIP_CONFIG_FILE models: the physical line keys, written as
 # `Fkey1..n` (FusionPBX's X4 template: Fkey1-4 are its four line keys, Fkey5/6 the MWI and
-# headset keys, which Sonata leaves alone). sysConf: keys per page times pages, from Wazo's plugin
-# (V-series: 3 pages; X6U: 5 pages of 12 side-screen keys as in FusionPBX's X6U template; V67: one
-# page of 29). Account counts as we recall the datasheets (verify X3S 2, V62 4).
+# headset keys, which Sonata leaves alone). sysConf models, in the order an administrator numbers
+# them: X6U first the five keys beside the screen (one `dssSide` page: Wazo serie_x entry.py
+# TOP_FUNCTION_KEYS and LINE_KEYS_PER_PAGE 5; FusionPBX's X6U template), then its side screen's 5
+# `internal` pages of 12 (Wazo FUNCTION_KEYS_PER_PAGE, FusionPBX); V62/V64/V65 3 `dssSide` pages
+# of 5/7/9 (Wazo serie_v FUNCTION_KEYS_PER_PAGE; FusionPBX's V62 template: 5 x 3); V67 one
+# `internal` page of 29 (its touch screen, Wazo base-V67.tpl). Account counts as we recall the
+# datasheets (verify X3S 2, V62 4).
 MODELS: tuple[FanvilModel, ...] = (
     FanvilModel("x3s", "X3S", 2, 2, common_file="f0X3shw1.100.cfg"),
     FanvilModel("x4", "X4", 4, 4, common_file="f0X4hw1.100.cfg"),
     FanvilModel("x5s", "X5S", 6, 6, common_file="F0V00X5S0000.cfg"),
     # No common file of the X6U is known; `F0V0X6U00000.cfg` follows the naming of its siblings
-    # (`F0V0X7C00000.cfg`, `F0V0V6400000.cfg`, verify). Its firmware descriptor is NOT_SERVED.
-    FanvilModel("x6u", "X6U", 20, 60, SYSCONF, "F0V0X6U00000.cfg", "internal", 12),
-    FanvilModel("v62", "V62", 4, 15, SYSCONF, "F0V0V6200000.cfg", "dssSide", 5),
-    FanvilModel("v64", "V64", 12, 21, SYSCONF, "F0V0V6400000.cfg", "dssSide", 7),
-    FanvilModel("v65", "V65", 20, 27, SYSCONF, "F0V0V6500000.cfg", "dssSide", 9),
-    FanvilModel("v67", "V67", 20, 29, SYSCONF, "F0V0V6700000.cfg", "internal", 29),
+    # (`F0V0X7C00000.cfg`, `F0V0V6400000.cfg`, verify).
+    sysconf_model("x6u", "X6U", 20, "F0V0X6U00000.cfg", KeyBank("dssSide", 5, 1), KeyBank("internal", 12, 5)),
+    sysconf_model("v62", "V62", 4, "F0V0V6200000.cfg", KeyBank("dssSide", 5, 3)),
+    sysconf_model("v64", "V64", 12, "F0V0V6400000.cfg", KeyBank("dssSide", 7, 3)),
+    sysconf_model("v65", "V65", 20, "F0V0V6500000.cfg", KeyBank("dssSide", 9, 3)),
+    sysconf_model("v67", "V67", 20, "F0V0V6700000.cfg", KeyBank("internal", 29, 1)),
 )
 
 _UNKNOWN_MODEL = FanvilModel("", "Fanvil", 0)
@@ -217,6 +223,5 @@ def config_context(device: Device, link: str) -> dict[str, Any]:
             f"{base}/{phonebook_filename(device)}", remote, file_format.phonebook_slots
         ),
         "keys": keys,
-        "key_section": model.key_section,
-        "key_pages": fanvil_values.key_pages(keys, model.keys_per_page),
+        "key_banks": fanvil_values.key_banks(keys, model.key_banks),
     }

@@ -274,10 +274,33 @@ def keys(line_keys: Sequence[LineKey], slots: int) -> list[dict[str, Any]]:
     return [key(number, line_key) for number, line_key in enumerate(chosen, 1)]
 
 
-def key_pages(flat: Sequence[dict[str, Any]], per_page: int) -> list[dict[str, Any]]:
-    """sysConf groups keys in pages (`<dssSide index="P"><Fkey index="I">`)."""
-    if per_page <= 0:
-        return []
+@dataclass(frozen=True)
+class KeyBank:
+    """A run of sysConf keys: `section` pages (the `<dsskey>` child, `dssSide` or `internal`) of
+    `per_page` keys, `<dssSide index="P"><Fkey index="I">`."""
+
+    section: str
+    per_page: int
+    pages: int
+
+    @property
+    def size(self) -> int:
+        return self.per_page * self.pages
+
+
+def key_banks(flat: Sequence[dict[str, Any]], banks: Sequence[KeyBank]) -> list[dict[str, Any]]:
+    """sysConf: the keys in order over the model's banks, each bank in its pages."""
+    written: list[dict[str, Any]] = []
+    start = 0
+    for bank in banks:
+        chunk = flat[start : start + bank.size]
+        start += bank.size
+        if chunk:
+            written.append({"section": bank.section, "pages": _pages(chunk, bank.per_page)})
+    return written
+
+
+def _pages(flat: Sequence[dict[str, Any]], per_page: int) -> list[dict[str, Any]]:
     pages: list[dict[str, Any]] = []
     for offset in range(0, len(flat), per_page):
         chunk = flat[offset : offset + per_page]
