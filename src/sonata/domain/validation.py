@@ -458,10 +458,15 @@ def _vendor_params(
     return tuple(checked)
 
 
-def _language(check: _Checker, vendor: Vendor | None, code: str | None) -> str | None:
+def _language(
+    check: _Checker, vendor: Vendor | None, model: PhoneModel | None, code: str | None
+) -> str | None:
+    """A language the model has a value for; an unknown vendor or model is an error of its own."""
     code = check.text("language", code).lower() or None
-    if code and vendor is not None and code not in vendor.languages:
-        check.fail("language", f"{vendor.name} phones take: {', '.join(sorted(vendor.languages))}")
+    if code and vendor is not None and model is not None:
+        known = vendor.model_languages(model)
+        if code not in known:
+            check.fail("language", f"{model.name} phones take: {', '.join(sorted(known))}")
     return code
 
 
@@ -526,7 +531,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         admin_password=admin_password,
         resync_minutes=resync,
         firmware_url=_firmware_url(check, draft.firmware_url),
-        language=_language(check, vendor, draft.language),
+        language=_language(check, vendor, model, draft.language),
         timezone=timezone,
         line_keys=_line_keys(check, draft.line_keys, vendor, model, [a.line for a in accounts]),
         phonebook=_phonebook(check, draft.phonebook),

@@ -12,6 +12,7 @@ from tests.unit.vendors import samples
 from tests.unit.vendors.samples import ENGINE, LINK, account
 from tests.unit.vendors.samples import xml_clean as clean
 
+from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import (
     Account,
     Contact,
@@ -125,10 +126,50 @@ def test_catalogue_models(model: str, accounts: int, line_keys: int, family: Fam
     assert len(VENDOR.models) == 15
 
 
-def test_languages_cover_the_common_ones() -> None:
-    for code in ("en", "de", "fr", "es", "it", "nl", "pt", "ru", "pl", "tr"):
-        assert VENDOR.languages[code] == code
-    assert VENDOR.languages["sv"] == "se"  # Grandstream's code for Svenska
+# The display language codes each family's config template lists (P1362 / language.gui, "Display
+# Language"; wazo-platform/wazo-provd-plugins plugins/wazo-grandstream/docs/config-template/
+# gxp16xx_config_1.0.7.3.txt, gxp2130_40_60_70_35_config_1.0.11.16.txt, grp261x_config_v2_1.0.5.15.xml,
+# the GRP list also in FusionPBX resources/templates/provision/grandstream/grp261x/{$mac}.xml),
+# without zh-tw, auto and the downloaded language, which have no ISO 639-1 code of their own.
+TEMPLATE_LANGUAGES = {
+    GXP16: "ar cs de en es fr he hr hu it ja ko lv nl pl pt ru sl se tr zh",
+    GXP21: "ar cz de en es fr he hr hu it ja ko lv nl pl pt ru sl se tr zh",
+    GRP: "ar cz de en es fr he hr hu it ja ko lv nl pl pt ru sl se tr zh",
+}
+
+
+@pytest.mark.parametrize(("model", "family"), [(model, family) for model, _, _, family in MODEL_TABLE])
+def test_each_model_takes_the_language_codes_of_its_familys_template(model: str, family: Family) -> None:
+    found = VENDOR.model(model)
+    assert found is not None
+    languages = VENDOR.model_languages(found)
+    assert sorted(languages.values()) == sorted(TEMPLATE_LANGUAGES[family].split())
+    assert all(code == value for code, value in languages.items() if code not in ("sv", "cs"))
+    assert languages["sv"] == "se"  # Grandstream's code for Svenska
+
+
+@pytest.mark.parametrize(
+    ("model", "czech"), [("gxp1610", "cs"), ("gxp1630", "cs"), ("gxp2130", "cz"), ("gxp2170", "cz")]
+)
+def test_czech_is_written_the_familys_way(model: str, czech: str) -> None:
+    assert p_values(device(model=model, language="cs"))["P1362"] == czech
+
+
+def test_czech_on_grp_models_is_cz() -> None:
+    assert items(grp(language="cs"))["language.gui"] == "cz"
+
+
+async def test_a_language_is_checked_against_the_models_own_list_at_save() -> None:
+    service = DeviceService(FakeDatabase().unit_of_work, FixedClock())
+    base = DeviceDraft(vendor="grandstream", model="gxp2170", mac=MAC, language="cs")
+    assert (await service.save(base)).language == "cs"
+    with pytest.raises(ValidationFailed) as failure:
+        await service.save(replace(base, mac="000b82aabbcd", language="eo"))
+    [error] = failure.value.errors
+    assert (error.field, error.message) == (
+        "language",
+        "GXP2170 phones take: ar, cs, de, en, es, fr, he, hr, hu, it, ja, ko, lv, nl, pl, pt, ru, sl, sv, tr, zh",
+    )
 
 
 # --- User-Agent ---------------------------------------------------------------------------

@@ -104,13 +104,19 @@ class Vendor(ABC):
     name: str
     models: tuple[PhoneModel, ...]
     languages: Mapping[str, str] = {}
-    """ISO 639-1 language codes -> the vendor's own value for them."""
+    """ISO 639-1 language codes -> the vendor's own value for them, where every model spells them
+    alike (see model_languages)."""
     files_with_params: frozenset[FileKind] = frozenset({FileKind.DEVICE_CONFIG})
     """The files raw vendor settings are written into (where a vendor's per-model file is the
     whole device config, that one too)."""
 
     def model(self, model_id: str) -> PhoneModel | None:
         return next((m for m in self.models if m.id == model_id), None)
+
+    def model_languages(self, model: PhoneModel) -> Mapping[str, str]:
+        """The languages `model` takes, ISO 639-1 code -> the phone's value: `languages`, unless
+        the vendor's model families spell them differently. A device is saved only with one of them."""
+        return self.languages
 
     @abstractmethod
     def device_filename(self, device: Device) -> str:

@@ -101,12 +101,21 @@ _P_VALUE = re.compile(r"P\d{1,5}")
 _ITEM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+){1,15}")
 _MAX_ITEM_NAME = 128
 
-# Display languages (P1362, GRP language.gui), by ISO 639-1 code (GXP16xx template 1.0.7.3).
-LANGUAGES: dict[str, str] = {
-    "ar": "ar", "cs": "cs", "de": "de", "en": "en", "es": "es", "fr": "fr", "he": "he",
-    "hr": "hr", "hu": "hu", "it": "it", "ja": "ja", "ko": "ko", "lv": "lv", "nl": "nl",
-    "pl": "pl", "pt": "pt", "ru": "ru", "sl": "sl", "sv": "se", "tr": "tr", "zh": "zh",
+# Display languages (P1362, GRP language.gui) per family, by ISO 639-1 code. Each family's config
+# template lists its codes under "Display Language": GXP16xx 1.0.7.3, GXP21xx 1.0.11.16 and GRP261x
+# v2 1.0.5.15 name the same 21 languages (besides zh-tw, auto and a downloaded language), Swedish
+# `se` in all three, but Czech `cs` on GXP16xx and `cz` on GXP21xx and GRP26xx. A language a
+# model's family has no code for is refused at save (Vendor.model_languages).
+_SHARED_LANGUAGES: dict[str, str] = {
+    "ar": "ar", "de": "de", "en": "en", "es": "es", "fr": "fr", "he": "he", "hr": "hr",
+    "hu": "hu", "it": "it", "ja": "ja", "ko": "ko", "lv": "lv", "nl": "nl", "pl": "pl",
+    "pt": "pt", "ru": "ru", "sl": "sl", "sv": "se", "tr": "tr", "zh": "zh",
 }  # fmt: skip
+LANGUAGES: dict[Family, dict[str, str]] = {
+    Family.GXP16XX: {**_SHARED_LANGUAGES, "cs": "cs"},
+    Family.GXP21XX: {**_SHARED_LANGUAGES, "cs": "cz"},
+    Family.GRP26XX: {**_SHARED_LANGUAGES, "cs": "cz"},
+}
 
 # Phonebook number types: `<Phone type="Work|Home|Cell">` (verify "Cell" for mobiles).
 PHONE_TYPES = {NumberType.WORK: "Work", NumberType.HOME: "Home", NumberType.MOBILE: "Cell"}
@@ -116,7 +125,6 @@ class Grandstream(Vendor):
     id = "grandstream"
     name = "Grandstream"
     models: tuple[PhoneModel, ...] = MODELS
-    languages = LANGUAGES
     # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included.
     files_with_params = frozenset({FileKind.DEVICE_CONFIG, FileKind.COMMON_CONFIG})
 
@@ -163,6 +171,10 @@ class Grandstream(Vendor):
             firmware=firmware,
             mac=mac,
         )
+
+    def model_languages(self, model: PhoneModel) -> Mapping[str, str]:
+        # Any other model renders as a GXP1620 (catalogue_model).
+        return LANGUAGES[model.family if isinstance(model, GrandstreamModel) else Family.GXP16XX]
 
     # --- vendor params ------------------------------------------------------------------------
 
@@ -241,7 +253,7 @@ def config_context(request: RenderRequest, model: GrandstreamModel) -> dict[str,
         "resync_minutes": gv.check_minutes(device.resync_minutes) if device.resync_minutes else None,
         "ntp_server": gv.text(device.ntp_server) if device.ntp_server is not None else None,
         "timezone": gv.zone_setting(zone) if zone is not None else None,
-        "language": LANGUAGES.get(device.language) if device.language else None,
+        "language": LANGUAGES[family].get(device.language) if device.language else None,
         "admin_password": gv.text(device.admin_password) or None,
         "firmware": gv.firmware_path(device.firmware_url) if device.firmware_url else None,
         "phonebook": _phonebook_setting(request, family),
