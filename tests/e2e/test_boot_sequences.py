@@ -171,7 +171,8 @@ def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
 
 def test_snom_boot_sequence(server: Server) -> None:
     mac = "000413abcd01"
-    device = publish(server, "snom", "d715", mac)
+    image = "http://fw.example.net/snom/snomD715-10.1.159.12-SIP-r.bin"
+    device = publish(server, "snom", "d715", mac, firmwareUrl=image)
     user_agent = "Mozilla/4.0 (compatible; snomD715-SIP 10.1.33.33 1.1.5-IFX-05.01.12 000413ABCD01)"
     for link in links(device):
         for setting_files in ("snom715.htm", "snom715-000413ABCD01.htm"):
@@ -182,6 +183,10 @@ def test_snom_boot_sequence(server: Server) -> None:
             settings = ET.fromstring(settings_text)
             assert settings.tag == "settings" and "boot-pw-502" in settings_text
             assert "Reception" in book_text and ET.fromstring(book_text).tag == "tbook"
+            firmware_status = settings.findtext("phone-settings/firmware_status", "")
+            assert firmware_status == f"{link}/snom715-000413ABCD01-firmware.xml"
+            firmware = ET.fromstring(fetch(server, firmware_status, user_agent))
+            assert (firmware.tag, firmware.findtext("firmware")) == ("firmware-settings", image)
         fetch(server, f"{link}/000413abcd01.xml", user_agent)  # lowercase MAC is accepted too
         fetch(server, f"{link}/snomD715.htm", user_agent)  # the other spelling of the model file
 

@@ -243,6 +243,14 @@ def test_the_phonebook_file(filename: str) -> None:
 
 @pytest.mark.parametrize(
     "filename",
+    [f"snom715-{UPPER}-firmware.xml", f"snomD715-{UPPER}-firmware.xml", f"SNOM715-{MAC}-FIRMWARE.XML"],
+)
+def test_the_firmware_file(filename: str) -> None:
+    assert VENDOR.identify_file(filename) == RequestedFile(FileKind.FIRMWARE, MAC)
+
+
+@pytest.mark.parametrize(
+    "filename",
     [
         f"cfg{MAC}.xml",
         f"{MAC}.cfg",
@@ -265,7 +273,12 @@ def test_other_file_names_are_not_understood(filename: str) -> None:
 
 
 def test_the_registry_finds_the_mac_in_snom_file_names() -> None:
-    for filename in (f"{UPPER}.xml", f"snomD715-{UPPER}.htm", f"tbook-{UPPER}.xml"):
+    for filename in (
+        f"{UPPER}.xml",
+        f"snomD715-{UPPER}.htm",
+        f"tbook-{UPPER}.xml",
+        f"snom715-{UPPER}-firmware.xml",
+    ):
         assert mac_in_filename(filename) == MAC
     assert mac_in_filename("snomD715.htm") is None
 
@@ -288,7 +301,8 @@ def test_the_device_list_is_the_devices_whatever_model_its_name_says() -> None:
 @pytest.mark.parametrize(
     ("filename", "template"),
     [(f"{UPPER}.xml", "snom/device.xml.j2"), ("snomD715.htm", "snom/setting-files.xml.j2"),
-     (f"snom715-{UPPER}.htm", "snom/setting-files.xml.j2"), (f"tbook-{UPPER}.xml", "snom/tbook.xml.j2")],
+     (f"snom715-{UPPER}.htm", "snom/setting-files.xml.j2"), (f"tbook-{UPPER}.xml", "snom/tbook.xml.j2"),
+     (f"snom715-{UPPER}-firmware.xml", "snom/firmware.xml.j2")],
 )  # fmt: skip
 def test_templates_are_xml(filename: str, template: str) -> None:
     requested = VENDOR.identify_file(filename)
@@ -532,8 +546,33 @@ def test_ntp_admin_password_firmware_and_remote_phonebook() -> None:
     assert values[("http_user", None)] == "admin"
     assert values[("update_policy", None)] == "auto_update"
     assert values[("dkey_directory", None)] == "url http://dir.example.com/a.xml"
-    firmware = root(dev).find("firmware-settings/firmware")
-    assert firmware is not None and firmware.text == dev.firmware_url
+
+
+def test_the_firmware_url_goes_into_the_firmware_file_that_firmware_status_names() -> None:
+    # Snom reads <firmware-settings> only from the file whose URL firmware_status gives, and that
+    # URL only from <phone-settings> (Snom wiki, "Firmware configuration file").
+    dev = device(firmware_url="http://fw.example.com/snom/snomD715-10.1.159.12-SIP-r.bin")
+    values = settings(dev)
+    assert values[("firmware_status", None)] == f"{LINK}/snom715-{UPPER}-firmware.xml"
+    assert values[("update_policy", None)] == "auto_update"
+    assert [section.tag for section in root(dev)] == ["phone-settings", "functionKeys"]
+    body = render(dev, f"snom715-{UPPER}-firmware.xml")
+    assert body.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<firmware-settings>\n')
+    firmware = ET.fromstring(body)
+    assert [(element.tag, element.attrib, element.text) for element in firmware] == [
+        ("firmware", {"perm": ""}, dev.firmware_url)
+    ]
+
+
+def test_firmware_status_follows_the_link_the_phone_used() -> None:
+    common = "https://sonata.example.net/v1/token/group-token-0001"
+    dev = device(model="d785", firmware_url="http://fw.example.com/a.bin")
+    assert settings(dev, link=common)[("firmware_status", None)] == f"{common}/snomD785-{UPPER}-firmware.xml"
+
+
+def test_without_a_firmware_url_there_is_no_firmware_status() -> None:
+    values = settings(device())
+    assert ("firmware_status", None) not in values and ("update_policy", None) not in values
 
 
 def test_line_keys_in_order_with_their_identity() -> None:
@@ -688,7 +727,6 @@ def test_params_replace_rendered_settings_and_add_new_ones() -> None:
         account(1),
         account(2),
         language="de",
-        firmware_url="http://fw.example.com/a.bin",
         line_keys=(LineKey(LineKeyType.LINE),),
         vendor_params=(
             ("language", "English"),
@@ -697,7 +735,6 @@ def test_params_replace_rendered_settings_and_add_new_ones() -> None:
             ("call_waiting", "off"),
             ("fkey[0]", "speed 1"),
             ("fkey[4]", "keyevent F_DND"),
-            ("firmware", "http://fw.example.com/b.bin"),
         ),
     )
     values = settings(dev)
@@ -711,14 +748,13 @@ def test_params_replace_rendered_settings_and_add_new_ones() -> None:
         {"idx": "0", "context": "1", "label": "", "perm": "", "value": "speed 1"},
         {"idx": "4", "context": "active", "perm": "", "value": "keyevent F_DND"},
     ]
-    firmware = root(dev).findall(".//firmware")
-    assert [element.text for element in firmware] == ["http://fw.example.com/b.bin"]
 
 
 def test_params_go_only_into_the_device_config() -> None:
-    dev = device(vendor_params=(("language", "English"),))
+    dev = device(firmware_url="http://fw.example.com/a.bin", vendor_params=(("language", "English"),))
     assert b"English" not in render(dev, "snomD715.htm")
     assert b"English" not in render(dev, f"tbook-{UPPER}.xml")
+    assert b"English" not in render(dev, f"snom715-{UPPER}-firmware.xml")
 
 
 def test_output_with_params_is_deterministic_and_declared() -> None:

@@ -1,12 +1,13 @@
 """A Snom phone's boot sequence against the provisioning service (in-memory fakes, real templates)."""
 
+import dataclasses
 import xml.etree.ElementTree as ET
 
 import pytest
 from tests.unit.vendors import samples
 from tests.unit.vendors.samples import KEY, LINKS, boot_device, refused
 
-from sonata.domain.model import LinkKind
+from sonata.domain.model import Device, LinkKind
 from sonata.domain.services.provisioning import Refusal
 from sonata.domain.vendors.base import RenderedFile
 
@@ -17,8 +18,8 @@ DEVICE = boot_device("snom", "d715", MAC)
 
 
 class Phone(samples.Phone):
-    def __init__(self, ua: str | None = UA) -> None:
-        super().__init__(DEVICE, ua)
+    def __init__(self, ua: str | None = UA, device: Device = DEVICE) -> None:
+        super().__init__(device, ua)
 
 
 def served(outcome: RenderedFile | Refusal) -> ET.Element:
@@ -38,6 +39,26 @@ async def test_the_whole_boot_sequence_on_either_link(link: LinkKind) -> None:
     assert config.findtext("phone-settings/setting_server") == f"{base}/snom715-{UPPER}.htm"
     assert config.findtext("phone-settings/user_name[@idx='1']") == "1001"
     assert served(await phone.get(f"tbook-{UPPER}.xml", link)).findtext("item/name") == "Anna"
+
+
+@pytest.mark.parametrize("link", [LinkKind.COMMON, LinkKind.PERSONAL])
+async def test_the_firmware_file_firmware_status_names_is_served_on_either_link(link: LinkKind) -> None:
+    image = "http://fw.example.com/snom/snomD715-10.1.159.12-SIP-r.bin"
+    phone = Phone(device=dataclasses.replace(DEVICE, firmware_url=image))
+    status = served(await phone.get(f"{UPPER}.xml", link)).findtext("phone-settings/firmware_status")
+    assert status == f"{LINKS[link]}/snom715-{UPPER}-firmware.xml"
+    firmware = served(await phone.get(status.rsplit("/", 1)[1], link))
+    assert (firmware.tag, firmware.findtext("firmware")) == ("firmware-settings", image)
+
+
+@pytest.mark.parametrize("link", [LinkKind.COMMON, LinkKind.PERSONAL])
+async def test_without_a_firmware_url_the_firmware_file_is_not_served(link: LinkKind) -> None:
+    assert refused(await Phone().get(f"snom715-{UPPER}-firmware.xml", link)).quiet
+
+
+async def test_another_phones_firmware_file_is_refused() -> None:
+    phone = Phone(device=dataclasses.replace(DEVICE, firmware_url="http://fw.example.com/a.bin"))
+    assert not refused(await phone.get("snom715-000413000001-firmware.xml", LinkKind.PERSONAL)).quiet
 
 
 async def test_the_bare_personal_link_serves_the_device_config() -> None:

@@ -6,7 +6,10 @@ the diff key by key against the sources below.
 Sources: "vendors.md" = /work/shared/docs/vendors.md; "Wazo" = wazo-platform/wazo-provd-plugins,
 plugins/wazo-snom (common/common.py, common/templates/base.tpl, */plugin-info); "FusionPBX" =
 fusionpbx/fusionpbx resources/templates/provision/snom/D715/{$mac}.xml; "Snom wiki" = Snom's
-service wiki pages on <phone-settings>, <tbook> and configuration files.
+service wiki pages on <phone-settings>, <tbook>, <functionKeys>, function key types and configuration
+files ("Firmware configuration file": service.snom.com/x/u733DQ, formerly wiki.snom.com Features/
+Mass_Deployment/Setting_Files/XML/Firmware); "GS3" = amooma/GS3
+opt/gemeinschaft/htdocs/prov/snom/settings.php.
 
 tests/golden/snom/000413AABBCC.xml (device config, vendor params applied):
   file name <MAC>.xml, MAC uppercase ....................... vendors.md l.157, Wazo common.py
@@ -20,7 +23,13 @@ tests/golden/snom/000413AABBCC.xml (device config, vendor params applied):
                                                              in seconds, dst "3600 MM.WW.DD HH:MM:SS ...")
   language / web_language = Deutsch ........................ Wazo common.py (_LOCALE), base.tpl
   admin_mode_password, http_user, http_pass ................ Wazo base.tpl, FusionPBX
-  update_policy = auto_update + firmware-settings/firmware . FusionPBX
+  update_policy = auto_update ............................. FusionPBX, GS3
+  firmware_status = the snom715-<MAC>-firmware.xml on the
+  link (no <firmware-settings> here: Snom reads them only
+  from the file firmware_status names, which is set only
+  in <phone-settings>) ..................................... Snom wiki (Firmware configuration file),
+                                                             Wazo snom-model.xml.tpl (firmware_status),
+                                                             GS3 (firmware_status, a per-MAC URL)
   dkey_directory = url <remote phonebook> .................. Wazo base.tpl
   user_active idx=N (on/off) ............................... vendors.md l.157
   user_idle_text (account name) ............................ Wazo base.tpl
@@ -37,7 +46,10 @@ tests/golden/snom/000413AABBCC.xml (device config, vendor params applied):
   user_dtmf_info[1], call_waiting .......................... vendor params (Wazo base.tpl names them)
   <functionKeys e="2"><fkey idx context label perm> ........ Wazo common.py (_add_fkeys: idx from 0),
                                                              FusionPBX (context = identity number)
-  values line / blf <sip:..>|*8 / speed / dtmf / keyevent .. Wazo common.py, Snom wiki (function keys)
+  values line / blf <sip:..>|*8 / speed / dtmf ............ Wazo common.py, Snom wiki (function keys)
+  keyevent F_ADR_BOOK for the key event "directory" ........ Snom wiki (function key types: keyevent),
+                                                             Wazo templates/300.tpl, GS3 (dkey_directory)
+                                                             (snom.py KEY_EVENTS: the source of each name)
 
 tests/golden/snom/snom715.htm (setting-file list; the device's snom715-<MAC>.htm is the same list):
   file name snom<model>.htm, 715 for the D715 .............. vendors.md l.157, Wazo build.py ('715')
@@ -46,6 +58,12 @@ tests/golden/snom/snom715.htm (setting-file list; the device's snom715-<MAC>.htm
 tests/golden/snom/tbook-000413AABBCC.xml (phonebook; Sonata chooses the name: it carries the MAC):
   <tbook e="2" complete="true"><item context type index> ... Snom wiki (<tbook> tag)
   name, number, number_type (business/mobile/home) ......... Snom wiki (<tbook> tag, 2.0 number types)
+
+tests/golden/snom/snom715-000413AABBCC-firmware.xml (firmware settings; Sonata chooses the name):
+  name snom<model>-firmware.xml, the MAC added .............. Snom wiki example (snom300-firmware.xml),
+                                                             Wazo common.py (snom%s-firmware.xml)
+  <firmware-settings><firmware perm="">image URL ............ Snom wiki (Firmware configuration file),
+                                                             Wazo snom-model-firmware.xml.tpl.btpl
 """
 
 import pytest
@@ -68,7 +86,7 @@ SAMPLE = full_vocabulary_device(
     vendor_params=(("user_dtmf_info[1]", "sip_info_only"), ("call_waiting", "off")),
 )
 
-FILES = ["000413AABBCC.xml", "snom715.htm", "tbook-000413AABBCC.xml"]
+FILES = ["000413AABBCC.xml", "snom715.htm", "tbook-000413AABBCC.xml", "snom715-000413AABBCC-firmware.xml"]
 
 
 def render(filename: str) -> bytes:

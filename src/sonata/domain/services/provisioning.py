@@ -222,6 +222,10 @@ def _match_file(device: Device, filename: str | None) -> _Match:
         raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
     if not vendor.serves(device, requested):
         raise _Refused(f"{quoted(filename)} is not a file of the device's model {device.model}")
+    if requested.kind is FileKind.FIRMWARE and device.firmware_url is None:
+        raise _Refused(
+            f"{quoted(filename)} is not served: device {device.mac} has no firmware URL", quiet=True
+        )
     return _Match(device, requested, filename)
 
 

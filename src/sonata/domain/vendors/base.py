@@ -68,6 +68,9 @@ class FileKind(Enum):
     """The per-model file (`y000000000066.cfg`, `cfggxp1620.xml`, `cfg.xml`, `f0X4hw1.100.cfg`)."""
     BOOT = "boot"
     PHONEBOOK = "phonebook"
+    FIRMWARE = "firmware"
+    """A file naming the firmware image the phone is to load (Snom's firmware settings file): served
+    only while the device has a firmware URL, else a 404 that is no refusal, like NOT_SERVED."""
     NOT_SERVED = "not served"
     """A file phones ask for that Sonata does not serve: a 404 that is no refusal."""
 

@@ -14,6 +14,11 @@ The files a Snom phone asks for (vendors.md, Snom row; Wazo's snom plugin), MAC 
 - `tbook-<MAC>.xml`: the local phonebook (`<tbook>`). Snom lets the provisioning server choose
   this URL (it is listed in the `<setting-files>`), so the name carries the MAC and the common
   link can tie it to the device without a MAC in the User-Agent.
+- `snom<model>-<MAC>-firmware.xml`: the firmware settings file (`<firmware-settings>`), only while the
+  device has a firmware URL. Snom reads firmware settings only from the file whose URL the
+  `firmware_status` setting of `<MAC>.xml` gives (never from a `<setting-files>` list: Snom wiki,
+  "Firmware configuration file"). Sonata chooses that URL too: Snom's and Wazo's
+  `snom<model>-firmware.xml`, with the MAC added as in the phonebook's name.
 
 Model spelling in file names: D710, D715 and D725 are the renamed 710, 715 and 725 and their
 firmware still calls itself `snom710`/`snom715`/`snom725` (User-Agents, Wazo's model list), the
@@ -135,6 +140,7 @@ _MODEL_FILE = re.compile(r"snom(?P<model>[a-z]?[0-9]{3}[a-z]?)\.htm", re.IGNOREC
 _DEVICE_LIST = re.compile(r"snom(?P<model>[a-z]?[0-9]{3}[a-z]?)-(?P<mac>[0-9a-f]{12})\.htm", re.IGNORECASE)
 _DEVICE_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
 _PHONEBOOK_FILE = re.compile(r"tbook-(?P<mac>[0-9a-f]{12})\.xml", re.IGNORECASE)
+_FIRMWARE_FILE = re.compile(r"snom[a-z]?[0-9]{3}[a-z]?-(?P<mac>[0-9a-f]{12})-firmware\.xml", re.IGNORECASE)
 
 # vendorParams keys: a Snom setting name, with the identity / key index in brackets where the
 # setting has one: `user_dtmf_info[1]`, `fkey[5]` (0-based, as the phone counts keys), `language`.
@@ -158,6 +164,8 @@ class Snom(Vendor):
             return RequestedFile(FileKind.DEVICE_CONFIG, match["mac"].lower())
         if match := _PHONEBOOK_FILE.fullmatch(filename):
             return RequestedFile(FileKind.PHONEBOOK, match["mac"].lower())
+        if match := _FIRMWARE_FILE.fullmatch(filename):
+            return RequestedFile(FileKind.FIRMWARE, match["mac"].lower())
         if match := _DEVICE_LIST.fullmatch(filename):
             # The MAC names the phone; the model in the name only repeats what the phone is, so a
             # device whose model was corrected in Sonata still finds its way back here.
@@ -202,6 +210,8 @@ class Snom(Vendor):
         kind = request.requested.kind
         if kind is FileKind.PHONEBOOK:
             return "snom/tbook.xml.j2", XML
+        if kind is FileKind.FIRMWARE:
+            return "snom/firmware.xml.j2", XML
         if kind in (FileKind.COMMON_CONFIG, FileKind.BOOT):
             return "snom/setting-files.xml.j2", XML
         return "snom/device.xml.j2", XML
@@ -211,6 +221,8 @@ class Snom(Vendor):
         base = request.link.rstrip("/")
         if kind is FileKind.PHONEBOOK:
             return _phonebook(device.phonebook)
+        if kind is FileKind.FIRMWARE:
+            return {"firmware": single_line(device.firmware_url or "")}
         if kind in (FileKind.COMMON_CONFIG, FileKind.BOOT):
             files = (self.device_filename(device), phonebook_filename(device))
             return {"files": [f"{base}/{name}" for name in files]}
@@ -232,7 +244,7 @@ class Snom(Vendor):
             "zone": _zone(device),
             "language": LANGUAGES.get(device.language) if device.language else None,
             "admin_password": single_line(device.admin_password) or None,
-            "firmware": single_line(device.firmware_url) if device.firmware_url else None,
+            "firmware_status": f"{base}/{firmware_filename(device)}" if device.firmware_url else None,
             # Snom's place for a remote phonebook URL is the directory key (`url ...`, as Wazo uses
             # it): one URL, so only the first remote phonebook fits. (Firmware 10.1.178+ can also
             # download remote XML directories; their setting names are in no source we read.)
@@ -261,6 +273,10 @@ def device_list_filename(device: Device) -> str:
 
 def phonebook_filename(device: Device) -> str:
     return f"tbook-{device.mac.upper()}.xml"
+
+
+def firmware_filename(device: Device) -> str:
+    return f"snom{firmware_name(device.model)}-{device.mac.upper()}-firmware.xml"
 
 
 def _account(account: Account, failover: int | None = None) -> dict[str, Any]:
