@@ -586,9 +586,24 @@ def test_a_blf_pickup_code_sets_the_accounts_call_pickup_prefix() -> None:
     assert "P1347" not in keys_of("gxp1628", LINE)
 
 
-def test_line_keys_without_blf_mode_call_the_extension_as_a_speed_dial() -> None:
-    values = keys_of("gxp1620", BLF)
+# Line-key modes 11 (BLF) and 19 (Call Park) are "for GXP1628/1630 only" in Grandstream's GXP16xx
+# template 1.0.7.3; FusionPBX's gxp16xx template (firmware 1.0.4.33) lists neither for any model.
+@pytest.mark.parametrize("model", ["gxp1610", "gxp1620", "gxp1625"])
+def test_line_keys_without_blf_mode_call_the_extension_as_a_speed_dial(model: str) -> None:
+    values = keys_of(model, BLF)
     assert (values["P1363"], values["P1466"]) == ("10", "1003")
+
+
+@pytest.mark.parametrize("model", ["gxp1610", "gxp1620", "gxp1625"])
+def test_line_keys_without_call_park_mode_leave_a_park_key_unused(model: str) -> None:
+    values = keys_of(model, LineKey(LineKeyType.KEY_EVENT, "park", "Park"))
+    assert (values["P1363"], values["P1364"], values["P1465"], values["P1466"]) == ("0", "0", "", "")
+
+
+@pytest.mark.parametrize("model", ["gxp1628", "gxp1630"])
+def test_gxp1628_and_gxp1630_line_keys_take_blf_and_call_park(model: str) -> None:
+    values = keys_of(model, BLF, LineKey(LineKeyType.KEY_EVENT, "park", "Park", 2))
+    assert (values["P1363"], values["P1365"], values["P1366"]) == ("11", "19", "1")
 
 
 def test_gxp21xx_line_keys_beyond_six_and_their_mpks() -> None:

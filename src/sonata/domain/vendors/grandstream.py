@@ -42,29 +42,31 @@ class GrandstreamModel(PhoneModel):
     """GXP line keys (P1363...), GRP virtual keys (pks.vpk.K)."""
     mpk_slots: int = 0
     """GXP physical multi-purpose keys (P323...); Sonata sets them after the line keys."""
-    line_key_blf: bool = True
-    """Whether the line keys take the BLF mode."""
+    line_key_blf_and_park: bool = True
+    """Whether the line keys take the BLF (11) and Call Park (19) modes."""
 
 
 def _model(
-    model_id: str, accounts: int, family: Family, line_keys: int, mpks: int = 0, blf: bool = True
+    model_id: str, accounts: int, family: Family, line_keys: int, mpks: int = 0, blf_and_park: bool = True
 ) -> GrandstreamModel:
     return GrandstreamModel(
-        model_id, model_id.upper(), accounts, line_keys + mpks, family, line_keys, mpks, blf
+        model_id, model_id.upper(), accounts, line_keys + mpks, family, line_keys, mpks, blf_and_park
     )
 
 
 GXP16, GXP21, GRP = Family.GXP16XX, Family.GXP21XX, Family.GRP26XX
 
 # Keys per the config templates: GXP16xx template 1.0.7.3 (line keys 1-3, MPK 1-8 "GXP1628/1630
-# only", BLF mode "GXP1628/1630 only"); GXP21xx template 1.0.11.16 (fixed line VPKs = the physical
-# line keys, physical MPKs "GXP2130/2160 only": 8 and 24; the on-screen dynamic VPKs of
-# GXP2135/2140/2170 use another mode scale and are not set); GRP26xx VPK counts from Wazo's
-# plugin (16/24/16/40/16), accounts from the GRP261x v2 template (account 6 "GRP2616 only").
+# only", line-key modes 11 BLF and 19 Call Park "GXP1628/1630 only"; FusionPBX's template for
+# firmware 1.0.4.33 lists neither mode, so older GXP1628/1630 firmware may lack them: verify);
+# GXP21xx template 1.0.11.16 (fixed line VPKs = the physical line keys, physical MPKs
+# "GXP2130/2160 only": 8 and 24; the on-screen dynamic VPKs of GXP2135/2140/2170 use another mode
+# scale and are not set); GRP26xx VPK counts from Wazo's plugin (16/24/16/40/16), accounts from the
+# GRP261x v2 template (account 6 "GRP2616 only").
 MODELS: tuple[GrandstreamModel, ...] = (
-    _model("gxp1610", 1, GXP16, 2, blf=False),
-    _model("gxp1620", 2, GXP16, 2, blf=False),
-    _model("gxp1625", 2, GXP16, 2, blf=False),
+    _model("gxp1610", 1, GXP16, 2, blf_and_park=False),
+    _model("gxp1620", 2, GXP16, 2, blf_and_park=False),
+    _model("gxp1625", 2, GXP16, 2, blf_and_park=False),
     _model("gxp1628", 2, GXP16, 2, mpks=8),
     _model("gxp1630", 3, GXP16, 3, mpks=8),
     _model("gxp2130", 3, GXP21, 3, mpks=8),
@@ -72,7 +74,7 @@ MODELS: tuple[GrandstreamModel, ...] = (
     _model("gxp2135", 4, GXP21, 8),
     _model("gxp2140", 4, GXP21, 4),
     _model("gxp2160", 6, GXP21, 6, mpks=24),
-    # Line keys 7-12 sit at P23800... like GXP2135's fixed keys 7-8 (verify on a GXP2170).
+    # Line keys 7-12 are fixed VPKs at P23800..., like GXP2135's keys 7-8 (GXP21xx template 1.0.11.16).
     _model("gxp2170", 6, GXP21, 12),
     _model("grp2612", 2, GRP, 16),
     _model("grp2613", 3, GRP, 24),
@@ -296,7 +298,7 @@ def _keys(device: Device, model: GrandstreamModel) -> list[dict[str, Any]]:
         slot, number = (Slot.LINE, index + 1)
         if index >= model.line_key_slots:
             slot, number = (Slot.MPK, index + 1 - model.line_key_slots)
-        values = gv.gxp_key(key, slot, model.family, model.line_key_blf)
+        values = gv.gxp_key(key, slot, model.family, model.line_key_blf_and_park)
         keys.append({"slot": slot.value, "index": number, **values})
     return keys
 

@@ -235,13 +235,13 @@ def pickup_prefixes(keys: tuple[LineKey, ...]) -> dict[int, str]:
 # The GXP line-key scale (P1363...) is the same number plus 10: speed dial 10, BLF 11, DTMF 15.
 # KEY_EVENT keys name one of the events below (case, spaces, '-' and '_' do not matter); only
 # events with the same number on every family are offered.
-_SPEED_DIAL, _BLF, _DTMF = 0, 1, 5
+_SPEED_DIAL, _BLF, _DTMF, _CALL_PARK = 0, 1, 5, 9
 KEY_EVENTS: dict[str, tuple[int, str]] = {
     "voicemail": (6, "VoiceMail"),
     "callreturn": (7, "CallReturn"),
     "transfer": (8, "Transfer"),
-    "callpark": (9, "CallPark"),
-    "park": (9, "CallPark"),
+    "callpark": (_CALL_PARK, "CallPark"),
+    "park": (_CALL_PARK, "CallPark"),
     "intercom": (10, "Intercom"),
     "ldap": (11, "LDAPSearch"),
     "ldapsearch": (11, "LDAPSearch"),
@@ -288,13 +288,14 @@ def _key_value(key: LineKey) -> str:
     return "" if key.type in (LineKeyType.LINE, LineKeyType.KEY_EVENT) else text(key.value)
 
 
-def gxp_key(key: LineKey, slot: Slot, family: Family, line_key_blf: bool) -> dict[str, object]:
+def gxp_key(key: LineKey, slot: Slot, family: Family, line_key_blf_and_park: bool) -> dict[str, object]:
     """A key on the GXP P-value scales; a function the slot cannot take leaves it unused."""
     function = _function(key)
-    if key.type is LineKeyType.BLF and slot is Slot.LINE and not line_key_blf:
-        # GXP1610/1620/1625 line keys take no BLF mode (11 is "GXP1628/1630 only"):
-        # the key still calls the extension as a speed dial.
-        function = _SPEED_DIAL
+    if slot is Slot.LINE and not line_key_blf_and_park and function in (_BLF, _CALL_PARK):
+        # GXP1610/1620/1625 line keys take neither BLF (11) nor Call Park (19), "for GXP1628/1630
+        # only" in the GXP16xx template: a BLF key still calls the extension as a speed dial, a
+        # park key is left unused.
+        function = _SPEED_DIAL if function == _BLF else None
     if slot is Slot.LINE:
         mode = _GXP_LINE_MODE if function is None else function + _LINE_SCALE_OFFSET
     else:
