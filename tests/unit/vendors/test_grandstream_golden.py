@@ -33,6 +33,9 @@ GXP1630, P-values (tests/golden/grandstream/cfgc074ad112233.xml):
   P1347 BLF call-pickup prefix of account 1 ................... GXP16 tpl "BLF Call-pickup Prefix"
   line keys P1363/P1364/P1465/P1466 (+2 per key); modes 0 line,
     10 speed dial, 11 BLF ..................................... vendors.md l.87-88, GXP16 tpl "Line Keys"
+    (11 BLF and 19 Call Park are "for GXP1628/1630 only" in the GXP16 tpl, and FusionPBX's
+    resources/templates/provision/grandstream/gxp16xx/{$mac}.xml, firmware 1.0.4.33, lists
+    neither: on GXP1610/1620/1625 line keys a BLF key is a speed dial, a park key unused)
   MPKs P323-P329 mode, P301+3k account/description/value;
     modes 0 speed dial, 1 BLF, 5 DTMF, 6 voice mail ........... vendors.md l.88-90, GXP16 tpl "MPK"
   P8 (vendor param, appended) ................................. vendorParams
@@ -44,6 +47,8 @@ GRP2614, named items (tests/golden/grandstream/cfgec74d7445566.xml):
     provisioning.auto.mode (No, YesUpgradeMin)/minute,
     provisioning.firmware.protocol/serverPath ................. GRP tpl "Upgrade and Provisioning"
   users.admin.password, language.gui ......................... Wazo base_v2.tpl
+    (language codes per family: GXP16 tpl, GXP21 tpl and GRP tpl "Display Language"; Czech is
+    cs on GXP16xx, cz on GXP21xx and GRP26xx)
   dateTime.ntp.server.1, dateTime.timezone ................... vendors.md l.62
   dateTime.timezone.custom, dateTime.override.dhcp.allowOption2/42
                                                               Grandstream-based FusionPBX-style GRP template
