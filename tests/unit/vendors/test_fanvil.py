@@ -23,6 +23,7 @@ from sonata.domain.model import (
 from sonata.domain.timezones import UtcOffset
 from sonata.domain.vendors import VENDORS, fanvil_values, mac_in_filename
 from sonata.domain.vendors.base import (
+    TEXT,
     XML,
     FileKind,
     PhoneIdentity,
@@ -189,8 +190,25 @@ def test_the_phonebook_file_carries_the_mac() -> None:
     assert mac_in_filename("0c383e07e16c-phonebook.xml") == MAC
 
 
-@pytest.mark.parametrize("filename", ["fanvil_v67_hw1_1.txt", "fanvil_v62_hwv1_0.txt", "fanvil_x6u_hw1.txt"])
-def test_firmware_descriptors_are_not_served(filename: str) -> None:
+@pytest.mark.parametrize(
+    ("filename", "model"),
+    [
+        # Fanvil's manuals: `vendor_model_hw10.txt`, spaces as underscores; Wazo serie_v lists
+        # `fanvil_v67_hw1_1.txt`, `fanvil_v62_hwv1_0.txt`, `fanvil_v62_pro_hwv1_0.txt`.
+        ("fanvil_x6u_hw10.txt", "x6u"),
+        ("fanvil_v67_hw1_1.txt", "v67"),
+        ("fanvil_v62_hwv1_0.txt", "v62"),
+        ("fanvil_v62_pro_hwv1_0.txt", "v62"),
+        ("fanvil_x6u_v2_hw10.txt", "x6u"),
+        ("Fanvil_X6U_Pro_hw10.TXT", "x6u"),
+    ],
+)
+def test_firmware_descriptors_name_their_model(filename: str, model: str) -> None:
+    assert VENDOR.identify_file(filename) == RequestedFile(FileKind.FIRMWARE, model=model)
+
+
+@pytest.mark.parametrize("filename", ["fanvil_update.txt", "fanvil_x6u.txt", "fanvil_x6u_hw10.txt.bak.txt"])
+def test_other_fanvil_text_files_are_not_served(filename: str) -> None:
     assert VENDOR.identify_file(filename) == RequestedFile(FileKind.NOT_SERVED)
 
 
@@ -234,6 +252,12 @@ def test_templates_follow_the_model_format(model: str, filename: str, template: 
         template,
         XML,
     )
+
+
+def test_the_firmware_descriptor_is_text() -> None:
+    requested = RequestedFile(FileKind.FIRMWARE, model="x6u")
+    request = RenderRequest(device(model="x6u"), requested, "fanvil_x6u_hw10.txt", LINK)
+    assert VENDOR.template_for(request) == ("fanvil/firmware.txt.j2", TEXT)
 
 
 # --- rendering: VOIP_CONFIG_FILE ------------------------------------------------------------
@@ -655,9 +679,10 @@ def test_sysconf_provisioning_firmware_and_phonebooks() -> None:
         "DownloadDeviceConf": "1",
         "updatePBInterval": "1440",
     }
+    # The directory where the phone reads fanvil_<model>_hw….txt, which names the image.
     assert children(root.find("fwCheck")) == {
         "EnableAutoUpgrade": "1",
-        "UpgradeServer1": url,
+        "UpgradeServer1": "https://p.example.com/v1/token/T",
         "AutoUpgradeInterval": "24",
     }
     contacts = root.findall("phone/xmlContact")
@@ -667,6 +692,49 @@ def test_sysconf_provisioning_firmware_and_phonebooks() -> None:
 
 def test_sysconf_without_firmware_writes_no_upgrade_check() -> None:
     assert parse(device(model="x6u")).find("fwCheck") is None
+
+
+def descriptor(url: str, model: str = "x6u") -> list[str]:
+    body = render(device(model=model, firmware_url=url), f"fanvil_{model}_hw10.txt")
+    return body.decode("utf-8").split("\n")
+
+
+def test_the_firmware_descriptor_names_the_image_by_its_full_url() -> None:
+    # Fanvil's manuals (H2U, GA10, PA2S "Upgrade server"): Version, Firmware (relative or
+    # absolute, told apart by the scheme), BuildTime, Info=TXT|XML, then description lines;
+    # Wazo common/templates/common/model-v6x.tpl writes the same lines with a full URL.
+    url = "https://fw.example.com/fanvil/x6u-6915-P0.18.23.89-2.4.5.2-3594T2022-07-28-17.32.21.z"
+    assert descriptor(url) == [
+        "Version=2.4.5.2",
+        f"Firmware={url}",
+        "BuildTime=",
+        "Info=TXT|XML",
+        "X6U_2.4.5.2",
+        "Fanvil",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("image", "version"),
+    [
+        # Image names of Wazo's plugins (serie_x, serie_v MODEL_FIRMWARE_MAPPING)
+        ("x6upro-fanvil-release-ff01-6916-2.12.4.1-krnvUT2022-05-18-17.47.06.z", "2.12.4.1"),
+        ("v62-fanvil-release-ff01-5944-2.12.20-krnlvUT2024-07-16-04.36.28.z", "2.12.20"),
+        ("v67_fanvil_2.6.10.1992_20241023_full.zip", "2.6.10.1992"),
+        ("x6upro-2.12.16.17.z", "2.12.16.17"),
+        # No version of its own in the name: the name stands for it.
+        ("x42.10.2.6887T20191122095252.z", "x42.10.2.6887T20191122095252.z"),
+        ("latest.z?build=1.2.3", "latest.z"),
+    ],
+)
+def test_the_descriptor_version_is_read_from_the_image_name(image: str, version: str) -> None:
+    assert descriptor(f"http://fw.example.com/{image}")[0] == f"Version={version}"
+
+
+def test_a_long_dotted_run_glued_to_a_letter_is_no_version() -> None:
+    name = "1." * 2000 + "1x.z"
+    assert fanvil_values.firmware_version(f"http://fw.example.com/{name}") == name
 
 
 def test_the_sysconf_common_file() -> None:

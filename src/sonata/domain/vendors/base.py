@@ -69,8 +69,9 @@ class FileKind(Enum):
     BOOT = "boot"
     PHONEBOOK = "phonebook"
     FIRMWARE = "firmware"
-    """A file naming the firmware image the phone is to load (Snom's firmware settings file): served
-    only while the device has a firmware URL, else a 404 that is no refusal, like NOT_SERVED."""
+    """A file naming the firmware image the phone is to load (Snom's firmware settings file, Fanvil's
+    `fanvil_<model>_hw….txt` descriptor): served only while the device has a firmware URL, else a
+    404 that is no refusal, like NOT_SERVED."""
     NOT_SERVED = "not served"
     """A file phones ask for that Sonata does not serve: a 404 that is no refusal."""
 

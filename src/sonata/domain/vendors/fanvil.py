@@ -10,7 +10,9 @@ Files a Fanvil phone asks for:
   `<mac>.cfg`                 the device file (DEVICE_CONFIG);
   the model's common file     `f0X4hw1.100.cfg`, `F0V0V6400000.cfg`, ... (COMMON_CONFIG): the
                               provisioning and firmware settings, in the model's format;
-  `fanvil_<model>_hw…txt`     a firmware descriptor of newer models: answered 404 (NOT_SERVED);
+  `fanvil_<model>_hw…txt`     the firmware descriptor of sysConf models (FIRMWARE), read from the
+                              directory in `UpgradeServer1` (the link), naming the device's
+                              firmware URL; a quiet 404 for a device without one;
   `<mac>-phonebook.xml`       the `<PhoneBook>` Sonata serves; the name is Sonata's choice (the
                               device file points at it as remote phonebook 1) and carries the MAC,
                               so the common link finds the device without a MAC in the User-Agent.
@@ -31,6 +33,7 @@ from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import fanvil_params, fanvil_values
 from sonata.domain.vendors.base import (
     FIRMWARE_VERSION,
+    TEXT,
     XML,
     FileKind,
     PhoneIdentity,
@@ -123,8 +126,14 @@ PHONEBOOK_SUFFIX = "-phonebook.xml"
 _MODEL = re.compile(r"^(?P<model>[a-z]++\d++[a-z0-9]*+)(?:-(?:v\d++|pro))*+\Z", re.IGNORECASE)
 _DEVICE_FILE = re.compile(r"(?P<mac>[0-9a-f]{12})\.cfg", re.IGNORECASE)
 _PHONEBOOK_FILE = re.compile(rf"(?P<mac>[0-9a-f]{{12}}){re.escape(PHONEBOOK_SUFFIX)}", re.IGNORECASE)
-# `fanvil_`, then at least one character before `.txt`: the run is read once, then looked back on.
-_DESCRIPTOR = re.compile(r"fanvil_(?=[a-z0-9_.-]{5})[a-z0-9_.-]*+(?<=\.txt)", re.IGNORECASE)
+# Fanvil's manuals: the phone asks for `vendor_model_hw10.txt`, its model's spaces as underscores
+# and `hw` followed by the hardware version (Wazo lists `fanvil_v62_pro_hwv1_0.txt`,
+# `fanvil_v67_hw1_1.txt`); editions after the model are dropped as in User-Agents (_MODEL).
+_DESCRIPTOR = re.compile(
+    r"fanvil_(?P<model>[a-z]++\d++[a-z0-9]*+)(?:_(?:v\d++|pro))*+_hw[a-z0-9_]*+\.txt", re.IGNORECASE
+)
+# Any other `fanvil_….txt`: the run is read once, then looked back on.
+_OTHER_TEXT = re.compile(r"fanvil_(?=[a-z0-9_.-]{5})[a-z0-9_.-]*+(?<=\.txt)", re.IGNORECASE)
 _COMMON_FILES = {model.common_file.lower(): model.id for model in MODELS}
 
 
@@ -144,7 +153,9 @@ class Fanvil(Vendor):
             return RequestedFile(FileKind.PHONEBOOK, match["mac"].lower())
         if model := _COMMON_FILES.get(filename.lower()):
             return RequestedFile(FileKind.COMMON_CONFIG, model=model)
-        if _DESCRIPTOR.fullmatch(filename):
+        if match := _DESCRIPTOR.fullmatch(filename):
+            return RequestedFile(FileKind.FIRMWARE, model=match["model"].lower())
+        if _OTHER_TEXT.fullmatch(filename):
             return RequestedFile(FileKind.NOT_SERVED)
         return None
 
@@ -174,6 +185,8 @@ class Fanvil(Vendor):
         kind = request.requested.kind
         if kind is FileKind.PHONEBOOK:
             return "fanvil/phonebook.xml.j2", XML
+        if kind is FileKind.FIRMWARE:
+            return "fanvil/firmware.txt.j2", TEXT
         file_format = fanvil_model(request.device).format
         if kind is FileKind.COMMON_CONFIG:
             return file_format.common_template, XML
@@ -185,6 +198,10 @@ class Fanvil(Vendor):
         device = request.device
         if request.requested.kind is FileKind.PHONEBOOK:
             return {"entries": fanvil_values.directory_entries(device.phonebook)}
+        if request.requested.kind is FileKind.FIRMWARE:
+            if device.firmware_url is None:
+                raise ValueError("the provisioning service serves a descriptor only with a firmware URL")
+            return fanvil_values.firmware_descriptor(device.firmware_url, fanvil_model(device).name)
         return config_context(device, request.link)
 
 

@@ -8,9 +8,11 @@ so a value means the same thing whichever template writes it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sonata.domain.model import Account, Contact, HostPort, LineKey, LineKeyType, NumberType, Transport
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
@@ -180,6 +182,40 @@ def provisioning(link: str, resync_minutes: int | None) -> dict[str, Any]:
         # `update_PB_Interval` / `updatePBInterval`: minutes between phonebook downloads (verify unit).
         "phonebook_interval": resync_minutes,
     }
+
+
+# --- firmware --------------------------------------------------------------------------------
+
+# A dotted version of three parts or more standing on its own in an image name, the first one
+# (Fanvil's names: `x6upro-fanvil-release-ff01-6916-2.12.4.1-krnvUT2022-05-18-17.47.06.z`,
+# `v67_fanvil_2.6.10.1992_20241023_full.zip`): not glued to a letter, digit or dot on either side.
+# A match starts only where a run starts and reads it once, so the time is linear.
+_IMAGE_VERSION = re.compile(r"(?<![A-Za-z0-9.])\d++(?:\.\d++){2,}+(?![A-Za-z0-9])")
+
+
+def firmware_version(url: str) -> str:
+    """The descriptor's `Version`: the version written in the image's file name, else the name.
+
+    The phone offers the image when this differs from what it runs (Fanvil's manuals: "if the
+    server has available files and versions"; whether it compares for difference or for a newer
+    number: verify). Sonata knows the image only by its URL, so a name without a version makes the
+    phone offer that image again at every check; Fanvil's own names carry their version.
+    """
+    name = urlsplit(url).path.rsplit("/", 1)[-1] or url
+    found = _IMAGE_VERSION.search(name)
+    return found.group() if found else name
+
+
+def firmware_descriptor(url: str, model_name: str) -> dict[str, str]:
+    """`fanvil_<model>_hw….txt`, the lines of Fanvil's manuals (H2U, GA10, PA2S "Upgrade server")
+    and Wazo's common/templates/common/model-v6x.tpl: `Version`, `Firmware` (relative to the
+    directory or absolute, told apart by the scheme: Sonata writes the image's full URL, so the
+    image stays where the administrator put it), `BuildTime`, `Info=TXT|XML`, then description
+    lines. BuildTime is not known to Sonata and written empty, keeping the lines in their order
+    (verify: Wazo and the manuals write a date)."""
+    image = text(url)
+    version = firmware_version(image)
+    return {"version": version, "firmware": image, "description": f"{model_name}_{version}"}
 
 
 # --- phonebooks -------------------------------------------------------------------------------
