@@ -36,7 +36,7 @@ Yealink, tests/golden/yealink/001565aabbcc.cfg (t46s, account 2 disabled):
   account.N.password .................................. l.32
   local_time.ntp_server1 .............................. l.34
   local_time.time_zone = +5:30 for GMT+05:30 .......... l.35
-  local_time.time_zone_name ........................... l.115 (value: our choice, see yealink.py)
+  local_time.time_zone_name: left out (see test_yealink_golden.py and templates/yealink/_time.cfg.j2)
   `%NULL%` for the emptied values of the disabled account: not in vendors.md (see yealink.py)
 
 Fanvil, tests/golden/fanvil/0c383e07e16c.cfg (x4, 2 accounts):

@@ -304,7 +304,6 @@ def test_accounts_and_time_settings() -> None:
     expected = {
         "local_time.ntp_server1": "pool.ntp.org",
         "local_time.time_zone": "+3",
-        "local_time.time_zone_name": "UTC+3",
         "local_time.summer_time": "0",
         **PROVISIONING,
     }
@@ -536,25 +535,21 @@ def test_a_link_cannot_break_the_include_lines() -> None:
 
 
 @pytest.mark.parametrize(
-    ("offset", "time_zone", "name"),
+    ("offset", "time_zone"),
     [
-        ("GMT+03", "+3", "UTC+3"),
-        ("GMT-05", "-5", "UTC-5"),
-        ("GMT+05:30", "+5:30", "UTC+5:30"),
-        ("GMT+05:45", "+5:45", "UTC+5:45"),
-        ("GMT-03:30", "-3:30", "UTC-3:30"),
-        ("GMT-12", "-12", "UTC-12"),
-        ("GMT+14", "+14", "UTC+14"),
-        ("GMT", "0", "UTC"),
+        ("GMT+03", "+3"),
+        ("GMT-05", "-5"),
+        ("GMT+05:30", "+5:30"),
+        ("GMT+05:45", "+5:45"),
+        ("GMT-03:30", "-3:30"),
+        ("GMT-12", "-12"),
+        ("GMT+14", "+14"),
+        ("GMT", "0"),
     ],
 )
-def test_fixed_offsets(offset: str, time_zone: str, name: str) -> None:
+def test_fixed_offsets(offset: str, time_zone: str) -> None:
     values = without_provisioning(settings(device(tz=offset)))
-    assert values == {
-        "local_time.time_zone": time_zone,
-        "local_time.time_zone_name": name,
-        "local_time.summer_time": "0",
-    }
+    assert values == {"local_time.time_zone": time_zone, "local_time.summer_time": "0"}
 
 
 @pytest.mark.parametrize(
@@ -577,7 +572,6 @@ def test_iana_zones_with_daylight_saving(zone: str, time_zone: str, start: str, 
     values = without_provisioning(settings(device(timezone=zone, tz="GMT+03")))
     assert values == {
         "local_time.time_zone": time_zone,
-        "local_time.time_zone_name": zone,
         "local_time.summer_time": "1",
         "local_time.dst_time_type": "1",
         "local_time.start_time": start,
@@ -590,9 +584,23 @@ def test_an_iana_zone_without_daylight_saving() -> None:
     values = without_provisioning(settings(device(timezone="Asia/Kolkata")))
     assert values == {
         "local_time.time_zone": "+5:30",
-        "local_time.time_zone_name": "Asia/Kolkata",
         "local_time.summer_time": "0",
     }
+
+
+# `local_time.time_zone_name` takes a name of Yealink's own zone list (its AutoDST file: "Germany(Berlin)",
+# "United States-Eastern Time"), read for the DST rules when `local_time.summer_time` is 2 (automatic).
+# Sonata always writes the offset and summer_time 0 or 1 with explicit rules, and no public source maps
+# IANA zones to those names, so the key is left out, as Wazo's Yealink plugin does (wazo-platform/
+# wazo-provd-plugins plugins/wazo-yealink/common/common.py _format_tz_info).
+@pytest.mark.parametrize(
+    "zone", [{"tz": "GMT+03"}, {"timezone": "Europe/Berlin"}, {"timezone": "Asia/Kolkata"}], ids=str
+)
+@pytest.mark.parametrize("model", ["t46s", "t28p"])  # firmware 8x and 7x device files
+def test_no_time_zone_name_is_written(zone: dict[str, str], model: str) -> None:
+    text = render(device(account(), model=model, **zone))
+    assert "local_time.time_zone =" in text
+    assert "time_zone_name" not in text
 
 
 def test_without_time_zone_and_ntp_server_those_settings_are_left_out() -> None:

@@ -22,8 +22,11 @@ Firmware 8x keys, T54W (tests/golden/yealink/805ec0aabbcc.*, y000000000096.cfg):
   account.N.outbound_proxy_enable, outbound_proxy.1.address|port ........... vendors.md l.114-115
   voice_mail.number.N ...................................... Yealink admin guides; Wazo base.tpl
   local_time.ntp_server1 ................................................... vendors.md l.34
-  local_time.time_zone (+1), local_time.time_zone_name ..................... vendors.md l.35, l.115
-    (an IANA zone is named by its IANA name: our choice, see yealink_values.time_settings)
+  local_time.time_zone (+1) ................................................ vendors.md l.35
+    local_time.time_zone_name (vendors.md l.115) is left out: it takes a name of Yealink's own
+    zone list (AutoDST file, "Germany(Berlin)"), read only when summer_time is 2 (automatic), and no
+    public source maps IANA zones to those names; Wazo's Yealink plugin leaves it out as well
+    (wazo-platform/wazo-provd-plugins plugins/wazo-yealink/common/common.py _format_tz_info)
   local_time.summer_time|dst_time_type|start_time|end_time|offset_time ..... Yealink admin guides ("DST",
     AutoDST `3/5/7/2` = month/week(5 last)/weekday(7 Sunday)/hour); Wazo common.py writes the same keys
   lang.gui, lang.wui ....................................... Yealink admin guides; Wazo base.tpl

@@ -91,21 +91,6 @@ def time_zone(offset: UtcOffset) -> str:
     return f"{offset.sign}{offset.hours_part}{minutes}"
 
 
-def time_zone_name(offset: UtcOffset) -> str:
-    """`local_time.time_zone_name` for a fixed offset: a neutral `UTC+3`-style label.
-
-    Yealink expects a place from its own list for the offset (`Russia(Moscow)`), which also
-    selects daylight-saving rules when `local_time.summer_time` is 2 (automatic). Sonata always
-    writes `summer_time` itself (0, or 1 with explicit rules), so the name only labels the zone;
-    phones are expected to keep the offset of `local_time.time_zone` for a name they do not
-    know (verify on a phone).
-    """
-    if offset.minutes == 0:
-        return "UTC"
-    minutes = f":{offset.minutes_part:02d}" if offset.minutes_part else ""
-    return f"UTC{offset.sign}{offset.hours_part}{minutes}"
-
-
 def dst_time(transition: Transition) -> str:
     """`local_time.start_time|end_time` "by week" (`dst_time_type = 1`): month/week/weekday/hour.
 
@@ -126,8 +111,6 @@ def time_settings(zone: ZoneRule) -> dict[str, Any]:
     dst = zone.daylight_saving
     return {
         "time_zone": time_zone(zone.standard),
-        # An IANA zone is named by its IANA name (our choice, see time_zone_name).
-        "time_zone_name": value(zone.iana_name) if zone.iana_name else time_zone_name(zone.standard),
         "summer_time": 1 if dst else 0,
         "dst": None
         if dst is None
