@@ -169,6 +169,21 @@ def test_fanvil_boot_sequence_in_both_formats(server: Server) -> None:
             assert book.tag == "PhoneBook" and "Reception" in ET.tostring(book, encoding="unicode")
 
 
+def test_fanvil_x6u_firmware_check(server: Server) -> None:
+    mac = "0c383e2cd782"
+    image = "http://fw.example.net/fanvil/x6upro-fanvil-release-ff01-6916-2.12.4.1-krnvUT2022-05-18.z"
+    device = publish(server, "fanvil", "x6u", mac, firmwareUrl=image)
+    user_agent = "Fanvil X6U Pro 2.12.1.3 0c383e2cd782"
+    for link in links(device):
+        config = ET.fromstring(fetch(server, f"{link}/{mac}.cfg", user_agent))
+        upgrade_server = config.findtext("fwCheck/UpgradeServer1")
+        assert upgrade_server == link
+        response = server.get(f"{upgrade_server}/fanvil_x6u_hw10.txt", user_agent)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.text.split("\n")[:2] == ["Version=2.12.4.1", f"Firmware={image}"]
+
+
 def test_snom_boot_sequence(server: Server) -> None:
     mac = "000413abcd01"
     image = "http://fw.example.net/snom/snomD715-10.1.159.12-SIP-r.bin"
