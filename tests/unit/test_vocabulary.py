@@ -116,7 +116,7 @@ async def test_an_omitted_admin_password_keeps_the_stored_one(service: DeviceSer
         ),
         ({"admin_password": "a\nb"}, "admin_password"),
         ({"resync_minutes": 0}, "resync_minutes"),
-        ({"firmware_url": "fw.example.net/x.rom"}, "firmware_url"),
+        ({"firmware_url": "fw example.net/x.rom"}, "firmware_url"),
         ({"language": "xx"}, "language"),
         ({"timezone": "Europe/Atlantis"}, "timezone"),
         ({"timezone": "../../etc/passwd"}, "timezone"),
