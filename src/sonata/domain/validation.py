@@ -510,6 +510,8 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         if account.line in seen:
             check.fail(f"accounts.{index}.line", f"line {account.line} is given twice")
         seen.add(account.line)
+    for index, problem in vendor.check_accounts(accounts) if vendor is not None else ():
+        check.fail(f"accounts.{index}", problem)
     admin_password = check.password("admin_password", draft.admin_password, vendor)
     if admin_password is None:
         admin_password = previous.admin_password if previous else ""

@@ -1,5 +1,6 @@
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from tests.unit.vendors import samples
 from tests.unit.vendors.samples import LINK, account
 
+from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import (
     Account,
     Contact,
@@ -20,11 +22,13 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
+from sonata.domain.validation import AccountDraft, DeviceDraft, validate_device
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
 from sonata.domain.vendors.base import XML, FileKind, PhoneIdentity, RenderRequest, RequestedFile
 from sonata.domain.vendors.htek import (
     ACCOUNT_P_VALUES,
     DEVICE_CODES,
+    PROFILE_P_VALUES,
     REMOTE_PHONEBOOK_P_VALUES,
     Htek,
     firmware_directory,
@@ -50,8 +54,9 @@ def p_values(dev: Device, filename: str | None = None, link: str = LINK) -> dict
     return found
 
 
-# Written for every device: provisioning and phonebook download.
-ALWAYS = {"P212", "P237", "P194", "P330", "P331", "P332"}
+# Written for every device: provisioning (P145 = 0: DHCP option 66 does not replace P237) and
+# phonebook download.
+ALWAYS = {"P212", "P237", "P145", "P194", "P330", "P331", "P332"}
 
 
 def own(values: dict[str, str]) -> dict[str, str]:
@@ -68,9 +73,8 @@ def test_the_registry_knows_htek() -> None:
 
 @pytest.mark.parametrize(
     ("model", "accounts", "line_keys"),
-    # Up to 4 accounts: the P-values of accounts 5 and up are unknown (see htek.py).
-    [("uc902", 4, 0), ("uc903", 4, 20), ("uc912", 4, 12), ("uc912g", 4, 12), ("uc921", 4, 20),
-     ("uc923", 4, 20), ("uc924", 4, 28), ("uc926", 4, 36)],
+    [("uc902", 4, 0), ("uc903", 6, 20), ("uc912", 4, 12), ("uc912g", 4, 12), ("uc921", 6, 20),
+     ("uc923", 8, 20), ("uc924", 12, 28), ("uc926", 16, 36)],
 )  # fmt: skip
 def test_catalogue_models_with_accounts_and_line_keys(model: str, accounts: int, line_keys: int) -> None:
     found = VENDOR.model(model)
@@ -82,25 +86,32 @@ def test_the_catalogue_is_the_uc9xx_series() -> None:
     assert len(VENDOR.models) == 8
 
 
-def test_p_values_are_distinct_across_accounts() -> None:
-    numbers = [number for values in ACCOUNT_P_VALUES.values() for number in values]
-    assert len(numbers) == len(set(numbers))
-    assert all(re.fullmatch(r"P\d+", number) for number in numbers)
+ACCOUNT_NUMBERS = [
+    *(number for values in ACCOUNT_P_VALUES.values() for number in values),
+    *(number for values in PROFILE_P_VALUES for number in values),
+]
+
+
+def test_p_values_are_distinct_across_accounts_and_profiles() -> None:
+    # Wazo's template numbers the profile of accounts 7-16 P24088 + n, which would make account 9's
+    # profile account 7's Active (P24090): accounts 9-16 take P24720 + n (see htek.py).
+    assert set(ACCOUNT_P_VALUES) == set(range(1, 17))
+    assert len(ACCOUNT_NUMBERS) == len(set(ACCOUNT_NUMBERS))
+    assert all(re.fullmatch(r"P\d+", number) for number in ACCOUNT_NUMBERS)
 
 
 def test_line_key_p_values_never_collide() -> None:
     numbers = [number for key in range(1, 37) for number in key_p_values(key)]
     assert len(numbers) == len(set(numbers))
-    account_numbers = {number for values in ACCOUNT_P_VALUES.values() for number in values}
-    assert not account_numbers & set(numbers)
+    assert not set(ACCOUNT_NUMBERS) & set(numbers)
 
 
 def test_remote_phonebook_p_values_never_collide() -> None:
     numbers = [number for slot in REMOTE_PHONEBOOK_P_VALUES for number in slot]
     assert len(numbers) == len(set(numbers)) == 10
-    others = {number for values in ACCOUNT_P_VALUES.values() for number in values}
+    others = set(ACCOUNT_NUMBERS)
     others |= {number for key in range(1, 37) for number in key_p_values(key)}
-    others |= ALWAYS | {"P193", "P192", "P2", "P30", "P8621", "P64", "P75"}
+    others |= ALWAYS | {"P193", "P192", "P2", "P30", "P144", "P8621", "P64", "P143", "P75"}
     assert not others & set(numbers)
 
 
@@ -314,23 +325,111 @@ def test_four_accounts_are_written_with_their_own_p_values() -> None:
         first, second, account(3, sip_password="s3"), account(4, sip_password="s4", register_expires=90)
     )
     assert own(p_values(dev)) == {
-        "P271": "1", "P47": "pbx.example.com:5061", "P967": "backup.example.com:5061",
+        "P271": "1", "P24082": "0", "P47": "pbx.example.com:5061", "P967": "backup.example.com:5061",
         "P48": "proxy.example.com:5070", "P130": "2", "P20000": "Reception", "P35": "1001", "P36": "auth1",
         "P34": "s1", "P3": "Alice", "P32": "10", "P33": "*97",
-        "P401": "1", "P747": "10.0.0.1:5062", "P987": "", "P748": "", "P830": "1", "P20001": "Second",
+        "P401": "1", "P24083": "1", "P747": "10.0.0.1:5062", "P987": "", "P748": "", "P830": "1", "P20001": "Second",
         "P735": "1002", "P736": "1002", "P734": "s2", "P703": "Bob", "P426": "",
-        "P501": "1", "P502": "pbx.example.com:5060", "P988": "", "P503": "", "P930": "0", "P20002": "",
+        "P501": "1", "P24084": "2", "P502": "pbx.example.com:5060", "P988": "", "P503": "", "P930": "0", "P20002": "",
         "P504": "1003", "P505": "1003", "P506": "s3", "P507": "", "P526": "",
-        "P601": "1", "P602": "pbx.example.com:5060", "P989": "", "P603": "", "P1030": "0", "P20003": "",
+        "P601": "1", "P24085": "3", "P602": "pbx.example.com:5060", "P989": "", "P603": "", "P1030": "0", "P20003": "",
         "P604": "1004", "P605": "1004", "P606": "s4", "P607": "", "P612": "2", "P626": "",
     }  # fmt: skip
 
 
 def test_the_catalogue_offers_only_accounts_with_known_p_values() -> None:
-    from sonata.domain.vendors.htek import ACCOUNT_P_VALUES
-
     for model in VENDOR.models:
         assert set(range(1, model.accounts + 1)) <= set(ACCOUNT_P_VALUES), model.id
+
+
+# Accounts 5-16: Wazo's htek base.tpl (plugins/wazo_htek/v2_0_4_4_58/templates/base.tpl at 8dfc2dd,
+# also built for 2.0.4.6.41) for 5-8 and every field but the profile of 9-16, which comes from
+# Rahulcse79/Auto_provision_spring_bakend (DeviceManagerService.java): active, profile, label,
+# user id, auth id, password, display name, voicemail.
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [(5, ("P20360", "P24086", "P20378", "P1704", "P1705", "P1706", "P1707", "P1726")),
+     (6, ("P20361", "P24087", "P20379", "P1804", "P1805", "P1806", "P1807", "P1826")),
+     (7, ("P24090", "P24088", "P24100", "P24110", "P24120", "P24130", "P24140", "P24170")),
+     (8, ("P24091", "P24089", "P24101", "P24111", "P24121", "P24131", "P24141", "P24171")),
+     (9, ("P24092", "P24720", "P24102", "P24112", "P24122", "P24132", "P24142", "P24172")),
+     (16, ("P24099", "P24727", "P24109", "P24119", "P24129", "P24139", "P24149", "P24179"))],
+)  # fmt: skip
+def test_accounts_5_to_16_are_written_with_their_own_p_values(line: int, expected: tuple[str, ...]) -> None:
+    extra = account(line, name=f"Line {line}", sip_name=f"Agent {line}", sip_password="pw", voicemail="*98")
+    dev = device(account(1), extra, model="uc926")
+    values = own(p_values(dev))
+    written = {number: values.pop(number) for number in expected}
+    assert written == dict(
+        zip(
+            expected,
+            ("1", "0", f"Line {line}", f"10{line:02d}", f"10{line:02d}", "pw", f"Agent {line}", "*98"),
+            strict=True,
+        )
+    )
+    # What is left is account 1 and its profile: account `line` writes no server of its own.
+    assert values == own(p_values(device(account(1), model="uc926")))
+
+
+def test_an_account_past_4_registers_through_the_profile_it_shares_with_an_account_of_1_to_4() -> None:
+    tls = {
+        "transport": Transport.TLS,
+        "register_expires": 300,
+        "outbound_proxy": HostPort("proxy.example.com"),
+    }
+    dev = device(
+        account(1),
+        account(2, sip_register=HostPort("pbx2.example.com"), **tls),
+        account(5, sip_register=HostPort("pbx2.example.com"), **tls),
+        account(16),
+        model="uc926",
+    )
+    values = p_values(dev)
+    assert (values["P24082"], values["P24083"], values["P24086"], values["P24727"]) == ("0", "1", "1", "0")
+
+
+def test_an_account_past_4_without_a_profile_of_its_own_is_found_by_the_check() -> None:
+    accounts = (account(1), account(5, transport=Transport.TCP), account(6), account(2, sip_register=None))
+    assert list(VENDOR.check_accounts(accounts)) == [(1, PROFILE_PROBLEM)]
+    assert list(VENDOR.check_accounts((account(5),))) == [(0, PROFILE_PROBLEM)]
+    assert list(VENDOR.check_accounts((account(1), account(5, enabled=False, sip_register=None)))) == []
+
+
+PROFILE_PROBLEM = (
+    "an Htek account on line 5 to 16 registers with the server settings of one of lines 1 to 4 "
+    "(its profile): give it the registrar, backup server, outbound proxy, transport and register "
+    "expiry of one of them"
+)
+
+
+def _uc926_draft(*accounts: AccountDraft) -> DeviceDraft:
+    return DeviceDraft(vendor="htek", model="uc926", mac=MAC, accounts=list(accounts))
+
+
+def test_saving_an_account_past_4_with_server_settings_no_account_of_1_to_4_has_is_refused() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    first = AccountDraft(line=1, sip_register="pbx.example.com", sip_user="1001")
+    with pytest.raises(ValidationFailed) as failure:
+        validate_device(
+            _uc926_draft(first, AccountDraft(line=5, sip_register="other.example.com", sip_user="1005")),
+            None,
+            now,
+        )
+    assert [(error.field, error.message) for error in failure.value.errors] == [
+        ("accounts.1", PROFILE_PROBLEM)
+    ]
+    saved = validate_device(
+        _uc926_draft(first, AccountDraft(line=16, sip_register="pbx.example.com:5060", sip_user="1016")),
+        None,
+        now,
+    )
+    assert [a.line for a in saved.accounts] == [1, 16]
+
+
+def test_a_disabled_account_past_4_without_a_profile_is_written_inactive_and_without_one() -> None:
+    values = p_values(device(account(1), Account(line=7, sip_register=None, sip_user="", enabled=False)))
+    assert (values["P24090"], values["P24110"]) == ("0", "")
+    assert "P24088" not in values
 
 
 def test_a_disabled_account_is_written_with_active_0() -> None:
@@ -352,13 +451,25 @@ def test_register_expiry_is_written_in_minutes(seconds: int, minutes: str) -> No
 def test_provisioning_points_back_at_the_link() -> None:
     values = p_values(device())
     assert {key: values[key] for key in ALWAYS} == {
-        "P212": "1", "P237": LINK, "P194": "0", "P330": "1", "P331": LINK, "P332": "0",
+        "P212": "1", "P237": LINK, "P145": "0", "P194": "0", "P330": "1", "P331": LINK, "P332": "0",
     }  # fmt: skip
     common = "https://sonata.example.net/v1/token/group-token-0001"
     values = p_values(device(resync_minutes=120), link=common + "/")
     assert {key: values[key] for key in (*ALWAYS, "P193")} == {
-        "P212": "2", "P237": common, "P194": "1", "P193": "120", "P330": "3", "P331": common, "P332": "120",
+        "P212": "2", "P237": common, "P145": "0", "P194": "1", "P193": "120", "P330": "3", "P331": common,
+        "P332": "120",
     }  # fmt: skip
+
+
+def test_dhcp_options_replace_neither_the_provisioning_server_nor_the_time_settings() -> None:
+    # P145 = 0: DHCP option 66 does not replace P237 (written with every file); P144 = 0: option 42
+    # does not replace the NTP server; P143 = 0: option 2 does not replace the zone. Each only with
+    # the setting it protects, as the Grandstream renderer writes its P145/P144/P143.
+    assert p_values(device())["P145"] == "0"
+    assert not {"P143", "P144"} & set(p_values(device()))
+    assert p_values(device(ntp_server="ntp.example.org"))["P144"] == "0"
+    assert p_values(device(timezone="Europe/Berlin"))["P143"] == "0"
+    assert "P143" not in p_values(device(timezone="Asia/Kathmandu"))  # no zone code: zone left alone
 
 
 # FusionPBX's UC903 template and Wazo's htek base.tpl: URL P4401-P4405, name P3316 then P3312-P3315.
@@ -407,7 +518,9 @@ def test_ntp_admin_password_and_firmware() -> None:
     dev = device(
         ntp_server="pool.ntp.org", admin_password="s3cret", firmware_url="http://fw.example.com/htek/fw.rom"
     )
-    assert own(p_values(dev)) == {"P30": "pool.ntp.org", "P2": "s3cret", "P192": "http://fw.example.com/htek"}
+    assert own(p_values(dev)) == {
+        "P30": "pool.ntp.org", "P144": "0", "P2": "s3cret", "P192": "http://fw.example.com/htek",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -431,6 +544,7 @@ def test_the_firmware_path_is_the_directory_of_the_firmware_url(url: str, direct
             "Europe/Berlin",
             {
                 "P64": "49",
+                "P143": "0",
                 "P75": "1",
                 "P23117": "1",
                 "P23118": "3",
@@ -447,6 +561,7 @@ def test_the_firmware_path_is_the_directory_of_the_firmware_url(url: str, direct
             "America/New_York",
             {
                 "P64": "18",
+                "P143": "0",
                 "P75": "1",
                 "P23117": "1",
                 "P23118": "3",
@@ -463,6 +578,7 @@ def test_the_firmware_path_is_the_directory_of_the_firmware_url(url: str, direct
             "Europe/Dublin",
             {
                 "P64": "33",
+                "P143": "0",
                 "P75": "1",
                 "P23117": "1",
                 "P23118": "3",
@@ -479,6 +595,7 @@ def test_the_firmware_path_is_the_directory_of_the_firmware_url(url: str, direct
             "Asia/Jerusalem",
             {
                 "P64": "57",
+                "P143": "0",
                 "P75": "1",
                 "P23117": "1",
                 "P23118": "3",
@@ -491,8 +608,8 @@ def test_the_firmware_path_is_the_directory_of_the_firmware_url(url: str, direct
                 "P23125": "2",
             },
         ),
-        ("Asia/Kolkata", {"P64": "84", "P75": "0"}),
-        ("Asia/Tokyo", {"P64": "93", "P75": "0"}),
+        ("Asia/Kolkata", {"P64": "84", "P143": "0", "P75": "0"}),
+        ("Asia/Tokyo", {"P64": "93", "P143": "0", "P75": "0"}),
         ("Asia/Kathmandu", {}),
     ],
 )
@@ -504,7 +621,7 @@ def test_iana_zones_become_zone_code_and_dst_rule(zone: str, expected: dict[str,
     ("offset", "code"), [("GMT+03", "73"), ("GMT-05", "18"), ("GMT", "33"), ("GMT+05:30", "84")]
 )
 def test_fixed_offsets(offset: str, code: str) -> None:
-    assert own(p_values(device(timezone_offset=offset))) == {"P64": code, "P75": "0"}
+    assert own(p_values(device(timezone_offset=offset))) == {"P64": code, "P143": "0", "P75": "0"}
 
 
 def test_line_keys_in_order() -> None:

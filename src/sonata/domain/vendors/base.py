@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sonata.domain.model import Device, HostPort, Transport
+from sonata.domain.model import Account, Device, HostPort, Transport
 from sonata.domain.ports import TemplateEngine
 
 XML = "application/xml"
@@ -166,6 +166,11 @@ class Vendor(ABC):
     def check_password(self, password: str) -> str | None:
         """Why a SIP or admin password cannot be written into this vendor's configs, or None."""
         return password_problem(password)
+
+    def check_accounts(self, accounts: Sequence[Account]) -> Iterable[tuple[int, str]]:
+        """Accounts this vendor's phones cannot take together as given, each as (its position in
+        `accounts`, why). By default every set of accounts on the model's lines is taken."""
+        return ()
 
     def check_key_event(self, event: str) -> str | None:
         """Why a KEY_EVENT key's value names nothing this vendor's phones do (a message), or None.

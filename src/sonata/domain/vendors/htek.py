@@ -14,14 +14,14 @@ by the device the MAC belongs to, so both vendors can claim it.
 
 P-values: Htek's exported configuration template (as used by a FusionPBX-style provisioning
 template for the UC903: accounts 1-4, line keys, time zone, DST, auto provision, phonebook
-download, remote phonebooks, admin password) and Wazo's htek plugin (time zone codes, line key
-numbering and types, remote phonebooks).
+download, remote phonebooks, admin password, DHCP overrides) and Wazo's htek plugin (time zone
+codes, line key numbering and types, remote phonebooks, account profiles and accounts 5-16).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
@@ -51,21 +51,19 @@ from sonata.domain.vendors.base import (
 )
 from sonata.domain.vendors.params import replace_xml_children, value_problem
 
-# Line keys: Wazo's htek plugin-info (firmware 2.0.4.4.58 / 2.0.4.6.41). Accounts: the phones have
-# up to 6 (UC903, UC921), 8 (UC923), 12 (UC924) and 16 (UC926), but no source gives the P-values of
-# accounts 5 and up, so the catalogue offers the 4 Sonata can write: a fifth line is refused when the
-# device is saved instead of being left out of the file. The UC921 is in Htek's UC900 list but in no
-# source we read: 20 keys like the UC903 (verify).
-SETTABLE_ACCOUNTS = 4
+# Line keys: Wazo's htek plugin-info (firmware 2.0.4.4.58 / 2.0.4.6.41). Accounts: 6 on the UC903
+# and UC921, 8 on the UC923, 12 on the UC924 and 16 on the UC926, as Htek sells them; the UC902 and
+# UC912(G) keep the 4 of Htek's configuration template (verify: no page we read gives their count).
+# The UC921 is in Htek's UC900 list but in no template we read: 20 keys like the UC903 (verify).
 MODELS = (
     PhoneModel("uc902", "UC902", 4, 0),
-    PhoneModel("uc903", "UC903", SETTABLE_ACCOUNTS, 20),
+    PhoneModel("uc903", "UC903", 6, 20),
     PhoneModel("uc912", "UC912", 4, 12),
     PhoneModel("uc912g", "UC912G", 4, 12),
-    PhoneModel("uc921", "UC921", SETTABLE_ACCOUNTS, 20),
-    PhoneModel("uc923", "UC923", SETTABLE_ACCOUNTS, 20),
-    PhoneModel("uc924", "UC924", SETTABLE_ACCOUNTS, 28),
-    PhoneModel("uc926", "UC926", SETTABLE_ACCOUNTS, 36),
+    PhoneModel("uc921", "UC921", 6, 20),
+    PhoneModel("uc923", "UC923", 8, 20),
+    PhoneModel("uc924", "UC924", 12, 28),
+    PhoneModel("uc926", "UC926", 16, 36),
 )
 # cfg<DeviceCode>.xml per model (Wazo's htek plugin; Htek: "0012 represents UC924, 0019 UC912 and
 # UC912G"). The UC921's code is unknown: any 4-digit code not listed here is served to any Htek
@@ -81,40 +79,74 @@ DEVICE_CODES = {
 }
 
 
-class AccountPValues(NamedTuple):
-    """The P-value of each account setting, for one account line."""
+class ProfilePValues(NamedTuple):
+    """The P-value of each server setting of one profile: what an account registers through."""
 
-    enable: str
     server: str
     failover_server: str
     outbound_proxy: str
     transport: str
+    expires: str
+
+
+class AccountPValues(NamedTuple):
+    """The P-value of each setting of one account line, the profile it uses among them."""
+
+    enable: str
+    profile: str
     label: str
     user: str
     auth: str
     password: str
     display_name: str
-    expires: str
     voicemail: str
 
 
-# Accounts 1-4 from Htek's configuration template (account 2 is numbered unlike Grandstream's).
-# Accounts 5 and up (UC903, UC921, UC923, UC924, UC926) are in no source we read: they are not
-# written (verify before guessing: a wrong P-value silently changes some other setting).
+# An Htek account registers through a profile (Htek: "add a profile first, then bond an account with
+# a profile"; its number counts from 0). Profiles 1-4 are the server settings of Htek's configuration
+# template for accounts 1-4 (account 2 is numbered unlike Grandstream's): Wazo's profile template
+# names the first Profile1, and Rahulcse79/Auto_provision_spring_bakend writes P47/P747/P502/P602 as
+# the server of profiles 1-4. Every account of lines 1-4 uses its own (Sonata writes the account's
+# profile number); an account of line 5-16 uses the one of lines 1-4 whose server settings it shares,
+# since no source gives all the settings of profiles 5 and up.
+PROFILE_P_VALUES = (
+    ProfilePValues("P47", "P967", "P48", "P130", "P32"),
+    ProfilePValues("P747", "P987", "P748", "P830", "P732"),
+    ProfilePValues("P502", "P988", "P503", "P930", "P512"),
+    ProfilePValues("P602", "P989", "P603", "P1030", "P612"),
+)
+OWN_PROFILE_LINES = range(1, len(PROFILE_P_VALUES) + 1)
+
+
+def _account_from_7(line: int) -> AccountPValues:
+    """Accounts 7-16: one block of 10 P-values per setting (Wazo's base.tpl); the profile of 7 and 8
+    at P24088/P24089, of 9-16 at P24720 + n (Rahulcse79/Auto_provision_spring_bakend: Wazo's P24088 + n
+    would give account 9 the P-value of account 7's Active)."""
+    n = line - 7
+    profile = 24088 + n if line <= 8 else 24720 + line - 9
+    numbers = (24090 + n, profile, 24100 + n, 24110 + n, 24120 + n, 24130 + n, 24140 + n, 24170 + n)
+    return AccountPValues(*(f"P{number}" for number in numbers))
+
+
+# Accounts 1-4: Htek's configuration template; their profile and accounts 5-16: Wazo's htek
+# base.tpl (plugins/wazo_htek/v2_0_4_4_58/templates/base.tpl, built for 2.0.4.6.41 too), the profile
+# of 9-16 as above. Verify on firmware older than profiles (FusionPBX and Wazo's earlier template
+# name the same server P-values per account): it should ignore the profile numbers of accounts 1-4,
+# and may not know the P-values of accounts 5-16.
 ACCOUNT_P_VALUES: dict[int, AccountPValues] = {
-    1: AccountPValues(
-        "P271", "P47", "P967", "P48", "P130", "P20000", "P35", "P36", "P34", "P3", "P32", "P33"
-    ),
-    2: AccountPValues(
-        "P401", "P747", "P987", "P748", "P830", "P20001", "P735", "P736", "P734", "P703", "P732", "P426"
-    ),
-    3: AccountPValues(
-        "P501", "P502", "P988", "P503", "P930", "P20002", "P504", "P505", "P506", "P507", "P512", "P526"
-    ),
-    4: AccountPValues(
-        "P601", "P602", "P989", "P603", "P1030", "P20003", "P604", "P605", "P606", "P607", "P612", "P626"
-    ),
+    1: AccountPValues("P271", "P24082", "P20000", "P35", "P36", "P34", "P3", "P33"),
+    2: AccountPValues("P401", "P24083", "P20001", "P735", "P736", "P734", "P703", "P426"),
+    3: AccountPValues("P501", "P24084", "P20002", "P504", "P505", "P506", "P507", "P526"),
+    4: AccountPValues("P601", "P24085", "P20003", "P604", "P605", "P606", "P607", "P626"),
+    5: AccountPValues("P20360", "P24086", "P20378", "P1704", "P1705", "P1706", "P1707", "P1726"),
+    6: AccountPValues("P20361", "P24087", "P20379", "P1804", "P1805", "P1806", "P1807", "P1826"),
+    **{line: _account_from_7(line) for line in range(7, 17)},
 }
+PROFILE_PROBLEM = (
+    "an Htek account on line 5 to 16 registers with the server settings of one of lines 1 to 4 "
+    "(its profile): give it the registrar, backup server, outbound proxy, transport and register "
+    "expiry of one of them"
+)
 
 TRANSPORTS = {Transport.UDP: 0, Transport.TCP: 1, Transport.TLS: 2}
 
@@ -241,6 +273,13 @@ class Htek(Vendor):
         macs = [mac for mac in map(parse_mac, rest) if mac is not None]
         return PhoneIdentity(self.id, model, firmware, macs[-1] if macs else None)
 
+    def check_accounts(self, accounts: Sequence[Account]) -> Iterator[tuple[int, str]]:
+        """An enabled account past line 4 needs a profile: the server settings of one of lines 1-4."""
+        for index, account in enumerate(accounts):
+            past_4 = account.line in ACCOUNT_P_VALUES and account.line not in OWN_PROFILE_LINES
+            if account.enabled and past_4 and account_profile(account, accounts) is None:
+                yield index, PROFILE_PROBLEM
+
     def check_param(self, model: PhoneModel, key: str, value: str) -> str | None:
         if not _P_VALUE.fullmatch(key):
             return "Htek settings are P-values such as P8 or P20000"
@@ -264,7 +303,7 @@ class Htek(Vendor):
             "provisioning": _provisioning(link, device.resync_minutes),
             "phonebook": _phonebook_download(link, device.resync_minutes),
             "remote_phonebooks": _remote_phonebooks(device.remote_phonebooks),
-            "accounts": [_account(account) for account in accounts],
+            "accounts": [_account(account, accounts) for account in accounts],
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device),
             "language": LCD_LANGUAGES.get(device.language) if device.language else None,
@@ -337,23 +376,46 @@ def _host_port(value: HostPort | None, transport: Transport) -> str:
     return str(with_sip_port(value, transport)) if value else ""
 
 
-def _account(account: Account) -> dict[str, Any]:
+def _server_settings(account: Account) -> dict[str, Any]:
+    """An account's profile, as written."""
     expires = account.register_expires
     return {
-        "line": account.line,
-        "P": ACCOUNT_P_VALUES[account.line],
-        "enable": 1 if account.enabled else 0,
         "server": single_line(_host_port(account.sip_register, account.transport)),
         "failover_server": single_line(_host_port(account.backup_server, account.transport)),
         "outbound_proxy": single_line(_host_port(account.outbound_proxy, account.transport)),
         "transport": TRANSPORTS[account.transport],
+        # Register expiration in minutes, as Grandstream's P32 (verify: Htek's web page shows no unit).
+        "expires": max(1, -(-expires // 60)) if expires is not None else None,
+    }
+
+
+def account_profile(account: Account, accounts: Sequence[Account]) -> int | None:
+    """The profile an account registers through (0 = profile 1): its own on lines 1-4; past them,
+    that of the lowest of lines 1-4 in `accounts` whose server settings are written alike; else None."""
+    if account.line in OWN_PROFILE_LINES:
+        return account.line - 1
+    settings = _server_settings(account)
+    alike = [o.line for o in accounts if o.line in OWN_PROFILE_LINES and _server_settings(o) == settings]
+    return min(alike) - 1 if alike else None
+
+
+def _account(account: Account, accounts: Sequence[Account]) -> dict[str, Any]:
+    """An account; the settings of its profile with it on lines 1-4 (`own_profile`), where each
+    account has its own. A disabled account past line 4 without a profile is written without one."""
+    own_profile = account.line in OWN_PROFILE_LINES
+    return {
+        "line": account.line,
+        "P": ACCOUNT_P_VALUES[account.line],
+        "enable": 1 if account.enabled else 0,
+        "profile": account_profile(account, accounts),
+        "own_profile": _server_settings(account) | {"P": PROFILE_P_VALUES[account.line - 1]}
+        if own_profile
+        else None,
         "label": single_line(account.name),
         "user": single_line(account.sip_user),
         "auth": single_line(account.auth_id),
         "password": single_line(account.sip_password),
         "display_name": single_line(account.sip_name),
-        # Register expiration in minutes, as Grandstream's P32 (verify: Htek's web page shows no unit).
-        "expires": max(1, -(-expires // 60)) if expires is not None else None,
         "voicemail": single_line(account.voicemail),
     }
 
