@@ -99,9 +99,9 @@ NUMBER_TYPES = {NumberType.WORK: "business", NumberType.MOBILE: "mobile", Number
 # prov/snom/settings.php, dkey_*); F_HOLD F_TRANSFER F_CONFERENCE (FusionPBX snom/D715
 # call_screen_fkeys_on_connected); F_RETRIEVE, F_MISSED_LIST, F_DIRECTORY_SEARCH (public Snom templates,
 # dkey_retrieve / gui_fkey*; verify against Snom's key event list, which names them only in words:
-# "Missed Calls", "LDAP Directory"). Snom has no park key event (the review's F_PARK is in no source we
-# read): a park key is the `orbit <number>` key type (Snom's function key types, Wazo's snom _add_fkeys),
-# which vendorParams fkey[N] can set.
+# "Missed Calls", "LDAP Directory"). F_PARK: named by vendors.md's Corrections (the review of 2026-12)
+# and by no template we read (verify); a park *orbit* key is Snom's `orbit <number>` key type (Snom's
+# function key types, Wazo's snom _add_fkeys), which vendorParams fkey[N] can set.
 KEY_EVENTS = {
     "conference": "F_CONFERENCE",
     "directory": "F_ADR_BOOK",
@@ -112,6 +112,7 @@ KEY_EVENTS = {
     "menu": "F_MENU",
     "missed_calls": "F_MISSED_LIST",
     "mute": "F_MUTE",
+    "park": "F_PARK",
     "record": "F_REC",
     "redial": "F_REDIAL",
     "transfer": "F_TRANSFER",
