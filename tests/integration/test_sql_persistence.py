@@ -202,6 +202,8 @@ async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory, engine
         created_at=moment,
         updated_at=moment,
         admin_password="admin",
+        provisioning_username="phone-0042",
+        provisioning_password="fetch-pw",
         resync_minutes=60,
         firmware_url="http://fw.example.net/x.rom",
         language="de",

@@ -40,7 +40,7 @@ _DEVICE_KEYS = frozenset(
         "key", "token", "title", "vendor", "model", "mac", "timezone_offset", "ntp_server", "status",
         "accounts", "rules", "admin_password", "resync_minutes", "firmware_url", "firmware", "language",
         "timezone", "line_keys", "functionkeys", "phonebook", "remote_phonebooks", "phonebooks",
-        "vendor_params",
+        "vendor_params", "provisioning_username", "provisioning_password",
     }
 )  # fmt: skip
 _DEVICE_IGNORED = frozenset({"id", "_id", "__v", "created_at", "updated_at", "profiles"})
@@ -370,6 +370,8 @@ def draft_from_document(document: Any) -> DeviceDraft:
             for i, p in enumerate(reader.objects(document, name, name, MAX_REMOTE_PHONEBOOKS, "phonebooks"))
         ],
         vendor_params=document.get("vendor_params") or {},
+        provisioning_username=reader.string(document, "provisioning_username", "provisioning_username"),
+        provisioning_password=reader.string(document, "provisioning_password", "provisioning_password"),
     )
     if reader.errors:
         raise ValidationFailed(reader.errors)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 MAX_PASSWORD = 128
 """SIP and admin passwords."""
+MAX_PROVISIONING_USERNAME = 64
+"""The user name a phone gives to fetch its files (HTTP Digest or Basic)."""
 MAX_TEXT = 256
 """Names, labels, titles, user ids, numbers, host names and every other short text."""
 MAX_URL = 1024

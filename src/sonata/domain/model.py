@@ -140,9 +140,16 @@ class Device:
     remote_phonebooks: tuple[RemotePhonebook, ...] = ()
     vendor_params: tuple[tuple[str, str], ...] = ()
     """Raw vendor settings, written as given and winning over Sonata's own values."""
+    # The credentials a phone gives (HTTP Digest or Basic) to fetch this device's files: both or neither.
+    provisioning_username: str = ""
+    provisioning_password: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_provisioning: ProvisioningRecord | None = None
+
+    @property
+    def needs_credentials(self) -> bool:
+        return bool(self.provisioning_password)
 
 
 class LinkKind(Enum):

@@ -66,6 +66,9 @@ class DevicePatch:
     phonebook: list[ContactDraft] | Keep | None = KEEP
     remote_phonebooks: list[RemotePhonebookDraft] | Keep | None = KEEP
     vendor_params: Any = KEEP
+    provisioning_username: str | Keep | None = KEEP
+    provisioning_password: str | Keep | None = KEEP
+    """None or "" removes it (and the user name must go with it)."""
 
 
 _NOT_CLEARABLE = ("vendor", "model", "mac", "status")
@@ -77,6 +80,8 @@ _CLEARED: dict[str, Callable[[], Any]] = {
     "remote_phonebooks": list,
     "vendor_params": dict,
     "admin_password": str,
+    "provisioning_username": str,
+    "provisioning_password": str,
 }
 
 
@@ -142,6 +147,7 @@ def draft_of(device: Device) -> DeviceDraft:
         phonebook=[ContactDraft(c.name, list(c.numbers)) for c in device.phonebook],
         remote_phonebooks=[RemotePhonebookDraft(p.name, p.url) for p in device.remote_phonebooks],
         vendor_params=dict(device.vendor_params),
+        provisioning_username=device.provisioning_username,
     )
 
 

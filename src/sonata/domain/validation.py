@@ -21,6 +21,7 @@ from sonata.domain.limits import (
     MAX_LINE_KEYS,
     MAX_NUMBERS_PER_CONTACT,
     MAX_PASSWORD,
+    MAX_PROVISIONING_USERNAME,
     MAX_REMOTE_PHONEBOOKS,
     MAX_SECRET,
     MAX_TEXT,
@@ -119,12 +120,18 @@ class DeviceDraft:
     remote_phonebooks: list[RemotePhonebookDraft] = field(default_factory=list)
     vendor_params: Any = field(default_factory=dict)
     """A flat JSON object of vendor keys to string values (checked here, whatever its type)."""
+    provisioning_username: str | None = None
+    provisioning_password: str | None = None
+    """None keeps the provisioning password already stored."""
 
 
 _URL_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9_-]{{12,{MAX_SECRET}}}\Z")
 _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}\Z){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# No space, colon (Basic splits user and password at the first one) or quote (Digest quotes it),
+# and nothing a phone's config or an HTTP header would have to escape.
+_PROVISIONING_USERNAME = re.compile(r"[A-Za-z0-9._@+-]+")
 MIN_REGISTER_EXPIRES = 30
 MAX_REGISTER_EXPIRES = 7 * 24 * 3600
 MAX_RESYNC_MINUTES = 30 * 24 * 60
@@ -470,6 +477,33 @@ def _language(
     return code
 
 
+def _provisioning_credentials(
+    check: _Checker, draft: DeviceDraft, vendor: Vendor | None, previous: Device | None
+) -> tuple[str, str]:
+    """The user name and password a phone gives to fetch the device's files: both or neither."""
+    errors = len(check.errors)
+    username = check.text(
+        "provisioning_username", draft.provisioning_username, limit=MAX_PROVISIONING_USERNAME
+    )
+    if username and not _PROVISIONING_USERNAME.fullmatch(username):
+        check.fail(
+            "provisioning_username",
+            "may hold only letters, digits and . _ - @ + (no spaces, colons or quotes)",
+        )
+    password = check.password("provisioning_password", draft.provisioning_password, vendor)
+    if password is None:
+        password = previous.provisioning_password if previous else ""
+    if len(check.errors) == errors:
+        if username and not password:
+            check.fail("provisioning_password", "is required with a provisioning user name")
+        elif password and not username:
+            check.fail(
+                "provisioning_username",
+                "is required while the device has a provisioning password; an empty password removes both",
+            )
+    return username, password
+
+
 def _timezone(check: _Checker, name: str | None, offset: str | None) -> tuple[str | None, str | None]:
     name = check.text("timezone", name) or None
     if name:
@@ -518,6 +552,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
     resync = draft.resync_minutes
     if resync is not None and not 1 <= resync <= MAX_RESYNC_MINUTES:
         check.fail("resync_minutes", f"must be from 1 to {MAX_RESYNC_MINUTES} minutes")
+    provisioning_username, provisioning_password = _provisioning_credentials(check, draft, vendor, previous)
     device = Device(
         key=check.secret("key", draft.key) or (previous.key if previous else generate_key()),
         token=check.secret("token", draft.token),
@@ -539,6 +574,8 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         phonebook=_phonebook(check, draft.phonebook),
         remote_phonebooks=_remote_phonebooks(check, draft.remote_phonebooks),
         vendor_params=_vendor_params(check, vendor, model, draft.vendor_params),
+        provisioning_username=provisioning_username,
+        provisioning_password=provisioning_password,
         created_at=previous.created_at if previous else now,
         updated_at=now,
         last_provisioning=previous.last_provisioning if previous else None,

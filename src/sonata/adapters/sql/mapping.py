@@ -196,6 +196,8 @@ def _document(device: Device) -> dict[str, Any]:
         "phonebook": [_contact_to_json(c) for c in device.phonebook],
         "remote_phonebooks": [{"name": p.name, "url": p.url} for p in device.remote_phonebooks],
         "vendor_params": [[key, value] for key, value in device.vendor_params],
+        "provisioning_username": device.provisioning_username,
+        "provisioning_password": device.provisioning_password,
     }
 
 
@@ -230,6 +232,8 @@ def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None 
             RemotePhonebook(p["name"], p["url"]) for p in document.get("remote_phonebooks", [])
         ),
         vendor_params=tuple((key, value) for key, value in document.get("vendor_params", [])),
+        provisioning_username=document.get("provisioning_username", ""),
+        provisioning_password=document.get("provisioning_password", ""),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
         last_provisioning=_record_from_json(last_provisioning),

@@ -20,6 +20,11 @@ from sonata.domain.validation import (
     RulesDraft,
 )
 
+_PROVISIONING_USERNAME = (
+    "The user name a phone must give (HTTP Digest or Basic) to fetch this device's files, with "
+    "provisioningPassword; both or neither."
+)
+
 
 @strawberry.input
 class AccountInput:
@@ -134,6 +139,11 @@ class DeviceInput:
     vendor_params: JSON | None = strawberry.field(
         default=None, description='Raw vendor settings, e.g. {"P8": "1"}; they win over Sonata\'s own values.'
     )
+    provisioning_username: str | None = strawberry.field(default=None, description=_PROVISIONING_USERNAME)
+    provisioning_password: str | None = strawberry.field(
+        default=None,
+        description="Write-only. Omit it to keep the stored one; an empty string removes the credentials.",
+    )
 
     def to_draft(self) -> DeviceDraft:
         return DeviceDraft(
@@ -157,6 +167,8 @@ class DeviceInput:
             phonebook=[c.to_draft() for c in self.phonebook or []],
             remote_phonebooks=[RemotePhonebookDraft(p.name, p.url) for p in self.remote_phonebooks or []],
             vendor_params=self.vendor_params if self.vendor_params is not None else {},
+            provisioning_username=self.provisioning_username,
+            provisioning_password=self.provisioning_password,
         )
 
 
@@ -214,6 +226,13 @@ class DevicePatch:
     vendor_params: JSON | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces all raw vendor settings; null removes them."
     )
+    provisioning_username: str | None = strawberry.field(
+        default=strawberry.UNSET, description=_PROVISIONING_USERNAME
+    )
+    provisioning_password: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Write-only. null or an empty string removes it, together with the user name.",
+    )
 
     def to_patch(self) -> patches.DevicePatch:
         return patches.DevicePatch(
@@ -238,4 +257,6 @@ class DevicePatch:
                 self.remote_phonebooks, lambda books: [RemotePhonebookDraft(p.name, p.url) for p in books]
             ),
             vendor_params=_kept(self.vendor_params),
+            provisioning_username=_kept(self.provisioning_username),
+            provisioning_password=_kept(self.provisioning_password),
         )

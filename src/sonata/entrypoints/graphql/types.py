@@ -161,6 +161,10 @@ class Device:
     phonebook: list[Contact]
     remote_phonebooks: list[RemotePhonebook]
     vendor_params: JSON
+    provisioning_username: str | None = strawberry.field(
+        description="The user name a phone gives (HTTP Digest or Basic) to fetch this device's files."
+    )
+    has_provisioning_password: bool
 
     @classmethod
     def from_domain(cls, device: domain.Device, link_base: str) -> Device:
@@ -214,6 +218,8 @@ class Device:
             ],
             remote_phonebooks=[RemotePhonebook(name=p.name, url=p.url) for p in device.remote_phonebooks],
             vendor_params=JSON(dict(device.vendor_params)),
+            provisioning_username=device.provisioning_username or None,
+            has_provisioning_password=bool(device.provisioning_password),
         )
 
 
