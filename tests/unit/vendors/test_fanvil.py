@@ -636,6 +636,26 @@ def test_sysconf_accounts_are_indexed_lines() -> None:
     assert (found["2"]["BackupAddr"], found["2"]["BackupPort"]) == ("b", "5090")
 
 
+@pytest.mark.parametrize(
+    ("model", "switches"),
+    [
+        # FusionPBX x6u ("optimized for firmware 2.2.10 and newer") writes Enable_DST and
+        # DST_Fixed_Type; Wazo's X6U template (base-new.tpl, firmware 2.4.5.2) EnableDST and
+        # DSTFixedType: the X6U gets both spellings, the same values.
+        ("x6u", ["EnableDST", "Enable_DST", "DSTFixedType", "DST_Fixed_Type"]),
+        # V-series: Wazo's base-V-series.tpl is the one sysConf source.
+        ("v64", ["EnableDST", "DSTFixedType"]),
+    ],
+)
+def test_the_dst_switches_in_each_models_spelling(model: str, switches: list[str]) -> None:
+    date = parse(device(model=model, timezone="Europe/Berlin")).find("phone/date")
+    assert date is not None
+    written = [child.tag for child in date if "DST" in child.tag and child.tag.endswith(("DST", "Type"))]
+    assert written == switches
+    assert {date.findtext(tag) for tag in switches if "Enable" in tag} == {"2"}
+    assert len({date.findtext(tag) for tag in switches if "Type" in tag}) == 1
+
+
 def test_sysconf_date_language_and_admin() -> None:
     root = parse(
         device(

@@ -36,6 +36,15 @@ tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
   Download_Interval, Download_CommonConf/DeviceConf,
   update_PB_Interval .................................. FusionPBX x4, Wazo base.tpl (values:
                                                         fanvil_values.py)
+  Download_Protocol 4 for HTTP (left open by the review:
+  Wazo's X4 templates write 2) ........................ one numbering in both formats: FusionPBX
+                                                        x4 Download_Protocol and x6u FlashProtocol
+                                                        both 5 for HTTPS, Wazo plugins/wazo_fanvil/
+                                                        common/templates/base-V-series.tpl
+                                                        FlashProtocol 4 for HTTP; Wazo's 2 began in
+                                                        common/model.tpl beside a bare {{ ip }}
+                                                        (provd's HTTP has its own port, its TFTP
+                                                        serves the same files): TFTP. Verify on an X4
   Auto_Image_URL (firmware) ........................... Wazo base.tpl
   raw settings GLOBAL_CONFIG_MODULE.SNTP_Timeout and
   SIP_Line_List[SIP2].Register_TTL (replacing ours) ... key grammar: fanvil_params.py
@@ -53,6 +62,14 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 65 keys: 5 beside the
   phone/date SNTPServer, EnableSNTP, TimeZone,
   TimeZoneName, EnableDST, DSTFixedType, DSTMinOffset,
   DST{Start,End}{Mon,Week,Wday,Hour,Min} .............. Wazo base-V-series.tpl; FusionPBX x6u
+  Enable_DST, DST_Fixed_Type beside EnableDST and
+  DSTFixedType, same values (left open by the review) . FusionPBX x6u ("optimized for firmware
+                                                        2.2.10 and newer") writes Enable_DST and
+                                                        DST_Fixed_Type; Wazo plugins/wazo_fanvil/
+                                                        common/templates/base-new.tpl (its X6U,
+                                                        image 2.4.5.2) EnableDST and DSTFixedType;
+                                                        both written, verify which one the firmware
+                                                        reads (fanvil.py, UNDERSCORED_DST)
   TimeZoneName value (Wazo's spelling, UTC+1) ......... Wazo serie-v/entry.py _TZ_INFO
   phone/xmlContact index=N Name/Addr (5 slots) ........ Wazo base-V67.tpl; FusionPBX x6u
   dsskey/dssSide index=1/Fkey index=1-5, then

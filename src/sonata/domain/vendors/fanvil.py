@@ -70,17 +70,42 @@ SYSCONF = FanvilFormat("sysconf", "fanvil/sysconf-device.xml.j2", "fanvil/syscon
 
 
 @dataclass(frozen=True)
+class DstSwitchNames:
+    """sysConf names of the two daylight-saving switches in `<phone><date>`."""
+
+    enable: str
+    fixed_type: str
+
+
+CAMEL_CASE_DST = DstSwitchNames("EnableDST", "DSTFixedType")
+"""Wazo's sysConf templates, V-series and X6U alike (base-V-series.tpl, base-new.tpl)."""
+UNDERSCORED_DST = DstSwitchNames("Enable_DST", "DST_Fixed_Type")
+"""FusionPBX's X6U template, "optimized for firmware 2.2.10 and newer" (next to CamelCase
+`DSTMinOffset`, `DSTStartMon`...)."""
+
+
+@dataclass(frozen=True)
 class FanvilModel(PhoneModel):
     format: FanvilFormat = VOIP_CONFIG_FILE
     common_file: str = ""
     """The per-model file the phone asks for (Wazo's Fanvil plugin lists them)."""
     key_banks: tuple[KeyBank, ...] = ()
     """sysConf only: where the line keys go, in order; `line_keys` is their total."""
+    dst_switches: tuple[DstSwitchNames, ...] = (CAMEL_CASE_DST,)
+    """sysConf only: the spellings the daylight-saving switches are written in, each with the
+    same values."""
 
 
-def sysconf_model(model_id: str, name: str, accounts: int, common_file: str, *banks: KeyBank) -> FanvilModel:
+def sysconf_model(
+    model_id: str,
+    name: str,
+    accounts: int,
+    common_file: str,
+    *banks: KeyBank,
+    dst_switches: tuple[DstSwitchNames, ...] = (CAMEL_CASE_DST,),
+) -> FanvilModel:
     line_keys = sum(bank.size for bank in banks)
-    return FanvilModel(model_id, name, accounts, line_keys, SYSCONF, common_file, banks)
+    return FanvilModel(model_id, name, accounts, line_keys, SYSCONF, common_file, banks, dst_switches)
 
 
 # Line keys: the count Sonata sets. VOIP_CONFIG_FILE models: the physical line keys, written as
@@ -97,8 +122,20 @@ MODELS: tuple[FanvilModel, ...] = (
     FanvilModel("x4", "X4", 4, 4, common_file="f0X4hw1.100.cfg"),
     FanvilModel("x5s", "X5S", 6, 6, common_file="F0V00X5S0000.cfg"),
     # No common file of the X6U is known; `F0V0X6U00000.cfg` follows the naming of its siblings
-    # (`F0V0X7C00000.cfg`, `F0V0V6400000.cfg`, verify).
-    sysconf_model("x6u", "X6U", 20, "F0V0X6U00000.cfg", KeyBank("dssSide", 5, 1), KeyBank("internal", 12, 5)),
+    # (`F0V0X7C00000.cfg`, `F0V0V6400000.cfg`, verify). Its daylight-saving switches are spelled
+    # both ways: FusionPBX (firmware 2.2.10 and newer) and Wazo (its X6U image is 2.4.5.2) disagree,
+    # and a Fanvil phone passes over elements it does not know (Wazo's own X6U template carries
+    # VOIP_CONFIG_FILE elements such as AUTOUPDATE_CONFIG_MODULE and Enable_VLAN). Verify which one
+    # the firmware reads; the other can then go.
+    sysconf_model(
+        "x6u",
+        "X6U",
+        20,
+        "F0V0X6U00000.cfg",
+        KeyBank("dssSide", 5, 1),
+        KeyBank("internal", 12, 5),
+        dst_switches=(CAMEL_CASE_DST, UNDERSCORED_DST),
+    ),
     sysconf_model("v62", "V62", 4, "F0V0V6200000.cfg", KeyBank("dssSide", 5, 3)),
     sysconf_model("v64", "V64", 12, "F0V0V6400000.cfg", KeyBank("dssSide", 7, 3)),
     sysconf_model("v65", "V65", 20, "F0V0V6500000.cfg", KeyBank("dssSide", 9, 3)),
@@ -241,4 +278,5 @@ def config_context(device: Device, link: str) -> dict[str, Any]:
         ),
         "keys": keys,
         "key_banks": fanvil_values.key_banks(keys, model.key_banks),
+        "dst_switches": model.dst_switches,
     }

@@ -151,9 +151,12 @@ def zone(rule: ZoneRule | None) -> dict[str, Any] | None:
 
 PROTOCOL_HTTP = 4
 PROTOCOL_HTTPS = 5
-"""`Download_Protocol` / `FlashProtocol`: Wazo writes 4 for its HTTP server (sysConf), FusionPBX 5
-for HTTPS (both formats). Wazo's older templates write 2 for HTTP in the VOIP_CONFIG_FILE format;
-the server URL carries its scheme anyway (verify)."""
+"""`Download_Protocol` / `FlashProtocol`, one numbering in both formats: FusionPBX writes 5 for
+HTTPS in its X4 `Download_Protocol` (a firmware 2.x export) as in its sysConf `FlashProtocol`, and
+Wazo 4 for HTTP in its sysConf templates. Wazo's VOIP_CONFIG_FILE templates (X4 and siblings) write
+2, which began next to a bare `Download_Server_IP` of `{{ ip }}` (common/model.tpl) while provd
+served HTTP only on its own port and the same files by TFTP: 2 is TFTP there, not HTTP. The server
+URL carries its scheme anyway (verify on an X4)."""
 
 MODE_POWER_ON = 1
 MODE_REPEATEDLY = 2
