@@ -39,7 +39,7 @@ def account(line: int = 1, **changes: Any) -> AccountDraft:
 
 def draft(**changes: Any) -> DeviceDraft:
     values: dict[str, Any] = {
-        "vendor": "fanvil",  # the X6U: the most accounts (20) and keys (60) of the catalogue
+        "vendor": "fanvil",  # the X6U: the most accounts (20) and keys (65) of the catalogue
         "model": "x6u",
         "mac": "0c383e000001",
         "accounts": [account(sip_password="s3cret")],
@@ -88,7 +88,7 @@ async def test_everything_at_its_maximum_is_accepted(service: DeviceService) -> 
             admin_password="a" * limits.MAX_PASSWORD,
             accounts=[account(n, sip_password="p" * limits.MAX_PASSWORD) for n in range(1, 21)],
             firmware_url="http://fw.example.net/" + "f" * (limits.MAX_URL - 22),
-            line_keys=[LineKeyDraft(LineKeyType.LINE, label="k" * limits.MAX_TEXT)] * 60,
+            line_keys=[LineKeyDraft(LineKeyType.LINE, label="k" * limits.MAX_TEXT)] * 65,
             phonebook=contacts(limits.MAX_CONTACTS, limits.MAX_NUMBERS_PER_CONTACT),
             remote_phonebooks=[RemotePhonebookDraft("Book", "http://pb.example.net/x.xml")]
             * limits.MAX_REMOTE_PHONEBOOKS,
