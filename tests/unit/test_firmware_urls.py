@@ -62,23 +62,31 @@ def test_what_is_no_host_is_a_field_error_naming_both_forms(written: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("vendor", "model", "mac", "written"),
+    ("vendor", "model", "mac", "filename", "written"),
     [
         # Grandstream: protocol P6767 1 = HTTP, P192 the path without scheme.
-        ("grandstream", "gxp2170", "000b82aabbcc", "<P6767>1</P6767>"),
-        ("grandstream", "gxp2170", "000b82aabbcc", "<P192>firmware.grandstream.com</P192>"),
-        ("yealink", "t46s", "001565aabbcc", "static.firmware.url = http://firmware.grandstream.com"),
-        ("htek", "uc926", "001fc11c22a9", "http://firmware.grandstream.com"),
-        ("fanvil", "x4", "0c383e07e16c", "http://firmware.grandstream.com"),
-        ("snom", "d785", "000413aabbcc", "http://firmware.grandstream.com"),
+        ("grandstream", "gxp2170", "000b82aabbcc", None, "<P6767>1</P6767>"),
+        ("grandstream", "gxp2170", "000b82aabbcc", None, "<P192>firmware.grandstream.com</P192>"),
+        ("yealink", "t46s", "001565aabbcc", None, "static.firmware.url = http://firmware.grandstream.com"),
+        ("htek", "uc926", "001fc11c22a9", None, "http://firmware.grandstream.com"),
+        ("fanvil", "x4", "0c383e07e16c", None, "http://firmware.grandstream.com"),
+        ("fanvil", "x6u", "0c383e07e16c", "fanvil_x6u_hw10.txt", "Firmware=http://firmware.grandstream.com"),
+        # Snom reads the URL from the firmware file its device config names in firmware_status.
+        (
+            "snom",
+            "d785",
+            "000413aabbcc",
+            "snomD785-000413AABBCC-firmware.xml",
+            "http://firmware.grandstream.com",
+        ),
     ],
 )
 def test_each_vendor_writes_a_bare_firmware_host_its_own_way(
-    vendor: str, model: str, mac: str, written: str
+    vendor: str, model: str, mac: str, filename: str | None, written: str
 ) -> None:
     document = {**original_document({"url": "firmware.grandstream.com"}), "vendor": vendor, "model": model}
     device = validate_device(draft_from_document({**document, "mac": mac}), None, NOW)
-    text = render(VENDORS[vendor], device).decode()
+    text = render(VENDORS[vendor], device, filename).decode()
     assert written in text
     if vendor == "grandstream":
         assert "http://" not in text.split("<P192>")[1].split("</P192>")[0]
