@@ -182,6 +182,7 @@ async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFac
 async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory, engine: AsyncEngine) -> None:
     from sonata.domain.model import (
         Account,
+        ConfigEncryption,
         Contact,
         ContactNumber,
         Device,
@@ -204,6 +205,8 @@ async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory, engine
         admin_password="admin",
         provisioning_username="phone-0042",
         provisioning_password="fetch-pw",
+        config_encryption=ConfigEncryption.YEALINK_AES,
+        config_encryption_key="0123456789abcdef",
         resync_minutes=60,
         firmware_url="http://fw.example.net/x.rom",
         language="de",

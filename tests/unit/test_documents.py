@@ -153,7 +153,9 @@ async def test_a_key_like_no_known_one_gets_the_list_of_known_keys(service: Devi
     long_key = "z" * 100_000
     [result] = await service.import_documents([{**SEED_DOCUMENT, "qqq": 1, long_key: 1}])
     errors = {e.field: e.message for e in result.errors}
-    assert errors["qqq"].startswith("unknown key; known keys: accounts, admin_password, firmware")
+    assert errors["qqq"].startswith(
+        "unknown key; known keys: accounts, admin_password, config_encryption, config_encryption_key, firmware"
+    )
     assert errors[long_key[:128] + "…"].startswith("unknown key; known keys:")
 
 

@@ -20,7 +20,7 @@ from sonata.domain.limits import (
     shown_key,
 )
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import ContactNumber, LineKeyType, NumberType, Transport
+from sonata.domain.model import ConfigEncryption, ContactNumber, LineKeyType, NumberType, Transport
 from sonata.domain.validation import (
     AccountDraft,
     ContactDraft,
@@ -40,7 +40,8 @@ _DEVICE_KEYS = frozenset(
         "key", "token", "title", "vendor", "model", "mac", "timezone_offset", "ntp_server", "status",
         "accounts", "rules", "admin_password", "resync_minutes", "firmware_url", "firmware", "language",
         "timezone", "line_keys", "functionkeys", "phonebook", "remote_phonebooks", "phonebooks",
-        "vendor_params", "provisioning_username", "provisioning_password",
+        "vendor_params", "provisioning_username", "provisioning_password", "config_encryption",
+        "config_encryption_key",
     }
 )  # fmt: skip
 _DEVICE_IGNORED = frozenset({"id", "_id", "__v", "created_at", "updated_at", "profiles"})
@@ -372,6 +373,15 @@ def draft_from_document(document: Any) -> DeviceDraft:
         vendor_params=document.get("vendor_params") or {},
         provisioning_username=reader.string(document, "provisioning_username", "provisioning_username"),
         provisioning_password=reader.string(document, "provisioning_password", "provisioning_password"),
+        config_encryption=_enum(
+            reader,
+            document,
+            "config_encryption",
+            "config_encryption",
+            ConfigEncryption,
+            ConfigEncryption.NONE,
+        ),
+        config_encryption_key=reader.string(document, "config_encryption_key", "config_encryption_key"),
     )
     if reader.errors:
         raise ValidationFailed(reader.errors)

@@ -116,6 +116,15 @@ class ProvisioningRecord:
     firmware: str | None = None
 
 
+class ConfigEncryption(Enum):
+    """How the files that are a device's config reach its phone: plain, or in the vendor's own
+    encryption with a key the phone already holds (see domain/encryption.py)."""
+
+    NONE = "none"
+    YEALINK_AES = "yealink_aes"
+    GRANDSTREAM_OPENSSL = "grandstream_openssl"
+
+
 @dataclass(frozen=True)
 class Device:
     key: str
@@ -143,6 +152,9 @@ class Device:
     # The credentials a phone gives (HTTP Digest or Basic) to fetch this device's files: both or neither.
     provisioning_username: str = ""
     provisioning_password: str = ""
+    config_encryption: ConfigEncryption = ConfigEncryption.NONE
+    config_encryption_key: str = ""
+    """The scheme's key or password, as set on the phone; empty exactly when the scheme is NONE."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_provisioning: ProvisioningRecord | None = None

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from sonata.domain.errors import FieldError, ValidationFailed
-from sonata.domain.model import Account, Device, HostPort
+from sonata.domain.model import Account, ConfigEncryption, Device, HostPort
 from sonata.domain.validation import (
     AccountDraft,
     ContactDraft,
@@ -69,6 +69,9 @@ class DevicePatch:
     provisioning_username: str | Keep | None = KEEP
     provisioning_password: str | Keep | None = KEEP
     """None or "" removes it (and the user name must go with it)."""
+    config_encryption: ConfigEncryption | Keep | None = KEEP
+    """None is NONE: the files go plain and the key is dropped."""
+    config_encryption_key: str | Keep | None = KEEP
 
 
 _NOT_CLEARABLE = ("vendor", "model", "mac", "status")
@@ -82,6 +85,8 @@ _CLEARED: dict[str, Callable[[], Any]] = {
     "admin_password": str,
     "provisioning_username": str,
     "provisioning_password": str,
+    "config_encryption": lambda: ConfigEncryption.NONE,
+    "config_encryption_key": str,
 }
 
 
@@ -148,6 +153,7 @@ def draft_of(device: Device) -> DeviceDraft:
         remote_phonebooks=[RemotePhonebookDraft(p.name, p.url) for p in device.remote_phonebooks],
         vendor_params=dict(device.vendor_params),
         provisioning_username=device.provisioning_username,
+        config_encryption=device.config_encryption,
     )
 
 

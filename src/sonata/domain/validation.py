@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sonata.domain.encryption import key_problem
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.limits import (
     MAX_ACCOUNTS,
@@ -34,6 +35,7 @@ from sonata.domain.limits import (
 from sonata.domain.mac import normalize_mac
 from sonata.domain.model import (
     Account,
+    ConfigEncryption,
     Contact,
     ContactNumber,
     Device,
@@ -123,6 +125,9 @@ class DeviceDraft:
     provisioning_username: str | None = None
     provisioning_password: str | None = None
     """None keeps the provisioning password already stored."""
+    config_encryption: ConfigEncryption = ConfigEncryption.NONE
+    config_encryption_key: str | None = None
+    """None keeps the key already stored for the same scheme."""
 
 
 _URL_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9_-]{{12,{MAX_SECRET}}}\Z")
@@ -504,6 +509,29 @@ def _provisioning_credentials(
     return username, password
 
 
+def _config_encryption(
+    check: _Checker, draft: DeviceDraft, vendor: Vendor | None, previous: Device | None
+) -> tuple[ConfigEncryption, str]:
+    """The vendor's own scheme with its key, checked against the scheme's format; or NONE and no key."""
+    scheme, key = draft.config_encryption, draft.config_encryption_key
+    if scheme is ConfigEncryption.NONE:
+        if key:
+            check.fail("config_encryption_key", "is only taken with an encryption scheme other than NONE")
+        return scheme, ""
+    if vendor is not None and scheme is not vendor.config_encryption:
+        own = vendor.config_encryption
+        takes = f"NONE or {own.name}" if own else "only NONE"
+        check.fail("config_encryption", f"{vendor.id} devices take {takes}")
+        return scheme, ""
+    if key is None:
+        key = previous.config_encryption_key if previous and previous.config_encryption is scheme else ""
+    if not key:
+        check.fail("config_encryption_key", f"is required with {scheme.name}")
+    elif problem := key_problem(scheme, key):
+        check.fail("config_encryption_key", problem)
+    return scheme, key
+
+
 def _timezone(check: _Checker, name: str | None, offset: str | None) -> tuple[str | None, str | None]:
     name = check.text("timezone", name) or None
     if name:
@@ -553,6 +581,7 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
     if resync is not None and not 1 <= resync <= MAX_RESYNC_MINUTES:
         check.fail("resync_minutes", f"must be from 1 to {MAX_RESYNC_MINUTES} minutes")
     provisioning_username, provisioning_password = _provisioning_credentials(check, draft, vendor, previous)
+    config_encryption, config_encryption_key = _config_encryption(check, draft, vendor, previous)
     device = Device(
         key=check.secret("key", draft.key) or (previous.key if previous else generate_key()),
         token=check.secret("token", draft.token),
@@ -576,6 +605,8 @@ def validate_device(draft: DeviceDraft, previous: Device | None, now: datetime) 
         vendor_params=_vendor_params(check, vendor, model, draft.vendor_params),
         provisioning_username=provisioning_username,
         provisioning_password=provisioning_password,
+        config_encryption=config_encryption,
+        config_encryption_key=config_encryption_key,
         created_at=previous.created_at if previous else now,
         updated_at=now,
         last_provisioning=previous.last_provisioning if previous else None,

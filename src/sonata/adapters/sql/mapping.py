@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sonata.adapters.sql.tables import DeviceRow
 from sonata.domain.model import (
     Account,
+    ConfigEncryption,
     Contact,
     ContactNumber,
     Device,
@@ -198,6 +199,8 @@ def _document(device: Device) -> dict[str, Any]:
         "vendor_params": [[key, value] for key, value in device.vendor_params],
         "provisioning_username": device.provisioning_username,
         "provisioning_password": device.provisioning_password,
+        "config_encryption": device.config_encryption.value,
+        "config_encryption_key": device.config_encryption_key,
     }
 
 
@@ -234,6 +237,8 @@ def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None 
         vendor_params=tuple((key, value) for key, value in document.get("vendor_params", [])),
         provisioning_username=document.get("provisioning_username", ""),
         provisioning_password=document.get("provisioning_password", ""),
+        config_encryption=ConfigEncryption(document.get("config_encryption", "none")),
+        config_encryption_key=document.get("config_encryption_key", ""),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
         last_provisioning=_record_from_json(last_provisioning),

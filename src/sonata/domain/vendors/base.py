@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sonata.domain.model import Account, Device, HostPort, Transport
+from sonata.domain.encryption import ENCRYPTED_CONTENT_TYPE, encrypt_config
+from sonata.domain.model import Account, ConfigEncryption, Device, HostPort, Transport
 from sonata.domain.ports import TemplateEngine
 
 XML = "application/xml"
@@ -111,8 +112,11 @@ class Vendor(ABC):
     """ISO 639-1 language codes -> the vendor's own value for them, where every model spells them
     alike (see model_languages)."""
     files_with_params: frozenset[FileKind] = frozenset({FileKind.DEVICE_CONFIG})
-    """The files raw vendor settings are written into (where a vendor's per-model file is the
-    whole device config, that one too)."""
+    """The files that are the device's config: raw vendor settings are written into them, and the
+    device's config encryption covers them (where a vendor's per-model file is the whole device
+    config, that one too)."""
+    config_encryption: ConfigEncryption | None = None
+    """The vendor's own scheme for encrypted configs, where Sonata writes one."""
 
     def model(self, model_id: str) -> PhoneModel | None:
         return next((m for m in self.models if m.id == model_id), None)
@@ -178,6 +182,20 @@ class Vendor(ABC):
         return None
 
     def render(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
+        """The file the phone gets: the plain rendering, encrypted in the vendor's scheme where the
+        device asks for it and the file is its config."""
+        plain = self.render_plain(request, engine)
+        device = request.device
+        if (
+            device.config_encryption is ConfigEncryption.NONE
+            or request.requested.kind not in self.files_with_params
+        ):
+            return plain
+        body = encrypt_config(device.config_encryption, device.config_encryption_key, plain.body)
+        return RenderedFile(plain.filename, ENCRYPTED_CONTENT_TYPE, body)
+
+    def render_plain(self, request: RenderRequest, engine: TemplateEngine) -> RenderedFile:
+        """The file as rendered, never encrypted (what a preview shows)."""
         template, content_type = self.template_for(request)
         text = engine.render(template, self.context(request))
         params = request.device.vendor_params

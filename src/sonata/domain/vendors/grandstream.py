@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import Device, NumberType
+from sonata.domain.model import ConfigEncryption, Device, NumberType
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import grandstream_values as gv
 from sonata.domain.vendors.base import (
@@ -127,8 +127,10 @@ class Grandstream(Vendor):
     id = "grandstream"
     name = "Grandstream"
     models: tuple[PhoneModel, ...] = MODELS
-    # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included.
+    # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included: with config
+    # encryption, they are encrypted too.
     files_with_params = frozenset({FileKind.DEVICE_CONFIG, FileKind.COMMON_CONFIG})
+    config_encryption = ConfigEncryption.GRANDSTREAM_OPENSSL
 
     # --- files --------------------------------------------------------------------------------
 

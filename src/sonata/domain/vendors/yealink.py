@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import Device
+from sonata.domain.model import ConfigEncryption, Device
 from sonata.domain.timezones import device_zone
 from sonata.domain.vendors import yealink_values as values
 from sonata.domain.vendors.base import (
@@ -136,6 +136,9 @@ class Yealink(Vendor):
     name = "Yealink"
     models: tuple[PhoneModel, ...] = MODELS
     languages = LANGUAGES
+    # Only <mac>.cfg: the common file y0000000000NN.cfg would take the model-wide key (aes_key.com,
+    # Yealink's built-in one unless set) and holds no secret; boot files are read before any key.
+    config_encryption = ConfigEncryption.YEALINK_AES
 
     def device_filename(self, device: Device) -> str:
         return f"{device.mac}.cfg"
