@@ -300,3 +300,37 @@ async def test_last_provisioning_keeps_only_the_head_of_a_user_agent(world: Worl
     served(await world.get(None, ua=YEALINK_UA + " " + "x" * 10_000))
     record = world.database.devices[KEY].last_provisioning
     assert record is not None and record.user_agent == (YEALINK_UA + " " + "x" * 10_000)[:MAX_USER_AGENT]
+
+
+async def test_an_approximated_zone_is_logged_once_per_device_and_zone(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    await world.publish(timezone="Asia/Jerusalem")
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        served(await world.get(None))
+        served(await world.get(None))
+    lines = [r.getMessage() for r in caplog.records if "daylight saving" in r.getMessage()]
+    assert len(lines) == 1
+    assert "Asia/Jerusalem" in lines[0] and "Yealink" in lines[0] and fingerprint(KEY) in lines[0]
+    assert KEY not in caplog.text
+    caplog.clear()
+    await world.publish(timezone="Europe/Berlin")
+    with caplog.at_level(logging.WARNING, logger="sonata.provisioning"):
+        served(await world.get(None))
+    assert "daylight saving" not in caplog.text
+
+
+@pytest.mark.parametrize(("year", "start"), [(2024, "3/5/5/2"), (2026, "3/4/5/2")])
+async def test_daylight_saving_is_rendered_for_the_year_of_the_clock(
+    world: World, year: int, start: str
+) -> None:
+    """Asia/Jerusalem starts on the Friday after the fourth Thursday of March: the last Friday in
+    2024 and 2025, the fourth in 2026 and 2027 (Yealink's week rules, 1 = Monday ... 5 = Friday)."""
+    await world.publish(timezone="Asia/Jerusalem")
+    world.clock.current = world.clock.current.replace(year=year)
+    engine = EchoTemplateEngine()
+    service = provisioning_service(world.database, engine, world.clock)
+    served(
+        await service.provision(ProvisioningRequest(LinkKind.PERSONAL, KEY, None, "192.0.2.1", YEALINK_UA))
+    )
+    assert [context["time"]["dst"]["start"] for _, context in engine.rendered] == [start]

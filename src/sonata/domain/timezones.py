@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import functools
 import re
+import struct
 import zoneinfo
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -60,7 +64,16 @@ class Transition:
     week: int
     weekday: int
     minutes: int
-    """Local wall-clock time of the change, in minutes after midnight (may exceed a day)."""
+    """Local wall-clock time of the change, in minutes after midnight (may exceed a day or be negative)."""
+
+    def local(self, year: int) -> datetime:
+        """The wall-clock time of the change in `year`, read on the clock in force before it (naive)."""
+        first_weekday = (calendar.weekday(year, self.month, 1) + 1) % 7  # 0 = Sunday
+        day = 1 + (self.weekday - first_weekday) % 7 + 7 * (self.week - 1)
+        last = calendar.monthrange(year, self.month)[1]
+        while day > last:
+            day -= 7
+        return datetime(year, self.month, day) + timedelta(minutes=self.minutes)
 
 
 @dataclass(frozen=True)
@@ -78,8 +91,6 @@ class ZoneRule:
     standard: UtcOffset
     abbreviation: str
     daylight_saving: DaylightSaving | None
-    posix: str
-    """The rule as a POSIX TZ string, e.g. `CET-1CEST,M3.5.0,M10.5.0/3`."""
     iana_name: str | None = None
 
     @property
@@ -128,7 +139,7 @@ def parse_posix_tz(posix: str, iana_name: str | None = None) -> ZoneRule:
             start=_transition(match["start"]),
             end=_transition(match["end"]),
         )
-    return ZoneRule(standard, match["std"].strip("<>"), daylight, posix, iana_name)
+    return ZoneRule(standard, match["std"].strip("<>"), daylight, iana_name)
 
 
 def _tzif_bytes(name: str) -> bytes:
@@ -144,31 +155,125 @@ def _tzif_bytes(name: str) -> bytes:
     raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
 
 
-@functools.lru_cache(maxsize=1024)
-def zone_rule(name: str) -> ZoneRule:
-    """The current rule of an IANA zone, taken from the footer of its TZif file.
+_UNKNOWN = "is not a known IANA time zone such as Europe/Berlin or America/New_York"
 
-    Cached: every render of a device with a zone asks, and the compiled zones do not change
-    while Sonata runs (unknown names raise and are not cached).
-    """
+
+@dataclass(frozen=True)
+class _ZoneFile:
+    """A TZif file: its table of past and scheduled changes, then its footer rule for what follows."""
+
+    times: tuple[int, ...]
+    """When each change of the table happens, in seconds since 1970 UTC, in order."""
+    kinds: tuple[tuple[int, str], ...]
+    """The UTC offset (minutes) and abbreviation in force from each change on."""
+    initial: tuple[int, str]
+    """The offset and abbreviation in force before the first change."""
+    rule: ZoneRule
+
+
+def _read_tzif(data: bytes, name: str) -> _ZoneFile:
+    """RFC 8536: a version 1 block of 32-bit times, then (version 2 and later) the same with 64-bit
+    times, then the footer rule between newlines."""
+    counts = struct.Struct(">4x c 15x 6l")
+    version, *head = counts.unpack_from(data)
+    size = 4
+    if version != b"\0":  # skip the 32-bit block
+        isut, isstd, leap, timecnt, typecnt, charcnt = head
+        start = counts.size + timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut
+        _, *head = counts.unpack_from(data, start)
+        data, size = data[start:], 8
+    _, _, _, timecnt, typecnt, charcnt = head
+    at = counts.size
+    times = struct.unpack_from(f">{timecnt}{'q' if size == 8 else 'l'}", data, at)
+    at += timecnt * size
+    indices = data[at : at + timecnt]
+    at += timecnt
+    infos = [struct.unpack_from(">lBB", data, at + 6 * i) for i in range(typecnt)]
+    chars = data[at + 6 * typecnt : at + 6 * typecnt + charcnt]
+
+    def kind(index: int) -> tuple[int, str]:
+        offset, _, abbreviation = infos[index]
+        return offset // 60, chars[abbreviation:].split(b"\0", 1)[0].decode("ascii", "replace")
+
+    footer = data.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("ascii", "replace")
+    return _ZoneFile(times, tuple(kind(i) for i in indices), kind(0), parse_posix_tz(footer, name))
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_file(name: str) -> _ZoneFile:
+    """The compiled zone. Cached: every render of a device with a zone asks, and the compiled zones
+    do not change while Sonata runs (unknown names raise and are not cached)."""
     if len(name) > MAX_IANA_NAME or not _IANA_NAME.match(name) or name.startswith(("posix", "right")):
-        raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
+        raise ValueError(_UNKNOWN)
     data = _tzif_bytes(name)
     if not data.startswith(b"TZif"):
-        raise ValueError("is not a known IANA time zone such as Europe/Berlin or America/New_York")
-    footer = data.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("ascii", "replace")
-    return parse_posix_tz(footer, name)
+        raise ValueError(_UNKNOWN)
+    try:
+        return _read_tzif(data, name)
+    except (struct.error, IndexError):
+        raise ValueError(_UNKNOWN) from None
+
+
+def zone_rule(name: str) -> ZoneRule:
+    """The rule of an IANA zone that its TZif file gives for the years after its table (the footer)."""
+    return _zone_file(name).rule
+
+
+@dataclass(frozen=True, order=True)
+class Switch:
+    """A change of a zone's UTC offset."""
+
+    at: datetime
+    """The instant, in UTC."""
+    before: int
+    """The UTC offset until then, in minutes."""
+    after: int
+    after_name: str
+    """The abbreviation of the time in force from then on (`CEST`, `+03`)."""
+
+
+def rule_switches(rule: ZoneRule, year: int) -> tuple[Switch, ...]:
+    """The changes a rule makes within a year (UTC)."""
+    dst = rule.daylight_saving
+    if dst is None:
+        return ()
+    standard, daylight = rule.standard.minutes, dst.offset.minutes
+    found = []
+    for rule_year in (year - 1, year, year + 1):
+        start = dst.start.local(rule_year) - timedelta(minutes=standard)
+        end = dst.end.local(rule_year) - timedelta(minutes=daylight)
+        found.append(Switch(start.replace(tzinfo=UTC), standard, daylight, dst.abbreviation))
+        found.append(Switch(end.replace(tzinfo=UTC), daylight, standard, rule.abbreviation))
+    return tuple(sorted(switch for switch in found if switch.at.year == year))
+
+
+@functools.lru_cache(maxsize=4096)
+def zone_switches(name: str, year: int) -> tuple[Switch, ...]:
+    """The changes of an IANA zone's UTC offset within a year (UTC): those of its table, then those
+    of its footer rule after the table's last."""
+    zone = _zone_file(name)
+    begin = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp())
+    found = []
+    first = bisect.bisect_left(zone.times, begin)
+    before = zone.kinds[first - 1] if first else zone.initial
+    for at, kind in zip(zone.times[first:], zone.kinds[first:], strict=True):
+        if at >= end:
+            break
+        if kind[0] != before[0]:
+            found.append(Switch(datetime.fromtimestamp(at, UTC), before[0], *kind))
+        before = kind
+    last = datetime.fromtimestamp(zone.times[-1], UTC) if zone.times else None
+    found += [s for s in rule_switches(zone.rule, year) if last is None or s.at > last]
+    return tuple(found)
 
 
 def fixed_zone(offset: UtcOffset) -> ZoneRule:
-    """A zone without daylight saving; its POSIX name is the quoted offset (`<+0530>-5:30`)."""
-    sign = "-" if offset.minutes > 0 else ""
-    posix_offset = f"{offset.hours_part}" + (f":{offset.minutes_part:02d}" if offset.minutes_part else "")
+    """A zone without daylight saving, named by its offset as the tz database does (`+0530`, `-03`)."""
     label = f"{offset.sign}{offset.hours_part:02d}" + (
         f"{offset.minutes_part:02d}" if offset.minutes_part else ""
     )
-    posix = f"<{label}>{sign}{posix_offset}"
-    return ZoneRule(offset, label, None, posix)
+    return ZoneRule(offset, label, None)
 
 
 def device_zone(timezone: str | None, timezone_offset: str | None) -> ZoneRule | None:
@@ -178,60 +283,3 @@ def device_zone(timezone: str | None, timezone_offset: str | None) -> ZoneRule |
     if timezone_offset:
         return fixed_zone(parse_utc_offset(timezone_offset))
     return None
-
-
-# --- Daylight saving as "month, week, weekday, time of day", with a forward shift ---------------
-#
-# Several vendors (Snom, Htek) describe daylight saving by the start and end change plus the
-# winter offset. A ZoneRule carries the same facts as a POSIX rule, which allows two things
-# these phones cannot express:
-# - negative daylight saving (Europe/Dublin: standard time is the summer time, winter is "DST");
-#   written the other way round: winter offset as standard, a positive shift, start and end swapped;
-# - change times outside 00:00-23:59 (Asia/Jerusalem `M3.4.4/26`, America/Nuuk `M3.5.0/-1`);
-#   written as the same wall-clock moment on the neighbouring weekday of the same week. That is
-#   exact except when the shifted day crosses into another week of the month (rare; verify per zone).
-
-_DAY = 24 * 60
-
-
-@dataclass(frozen=True)
-class DstChange:
-    month: int
-    week: int
-    """1-4, 5 = last week of the month."""
-    weekday: int
-    """0 = Sunday ... 6 = Saturday (POSIX numbering)."""
-    minutes: int
-    """Local wall-clock time of the change, 0 <= minutes < 1440."""
-
-
-@dataclass(frozen=True)
-class Dst:
-    shift_minutes: int
-    """How far clocks go forward in summer; always positive."""
-    start: DstChange
-    end: DstChange
-
-
-@dataclass(frozen=True)
-class LocalZone:
-    standard_minutes: int
-    """The winter offset, minutes east of UTC."""
-    dst: Dst | None
-
-
-def local_zone(zone: ZoneRule) -> LocalZone:
-    """The zone as winter offset plus a forward summer shift."""
-    dst = zone.daylight_saving
-    shift = zone.daylight_shift_minutes
-    if dst is None or shift == 0:
-        return LocalZone(zone.standard.minutes, None)
-    if shift < 0:
-        # Negative DST: the rule's "daylight" offset is really winter time.
-        return LocalZone(dst.offset.minutes, Dst(-shift, _change(dst.end), _change(dst.start)))
-    return LocalZone(zone.standard.minutes, Dst(shift, _change(dst.start), _change(dst.end)))
-
-
-def _change(transition: Transition) -> DstChange:
-    days, minutes = divmod(transition.minutes, _DAY)
-    return DstChange(transition.month, transition.week, (transition.weekday + days) % 7, minutes)

@@ -5,6 +5,7 @@ Each builder takes keyword overrides, so a test names only what it is about.
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,16 @@ def catalogued(vendor: Vendor, model_id: str) -> PhoneModel:
     return found
 
 
-def render(vendor: Vendor, dev: Device, filename: str | None = None, link: str = LINK) -> bytes:
-    """The file as served for `filename`, the device's own config when none is given."""
+def render(
+    vendor: Vendor, dev: Device, filename: str | None = None, link: str = LINK, year: int | None = None
+) -> bytes:
+    """The file as served for `filename`, the device's own config when none is given; rendered in
+    `year` if given (daylight saving a phone cannot be told exactly depends on it), else this year."""
     name = filename or vendor.device_filename(dev)
     requested = vendor.identify_file(name)
     assert requested is not None
-    return vendor.render(RenderRequest(dev, requested, name, link), ENGINE).body
+    request = RenderRequest(dev, requested, name, link)
+    return vendor.render(request if year is None else replace(request, year=year), ENGINE).body
 
 
 def key_values(text: str, line: re.Pattern[str]) -> dict[str, str]:

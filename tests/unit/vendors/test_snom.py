@@ -498,9 +498,6 @@ def test_the_setting_server_list_is_one_the_phone_can_fetch_back() -> None:
         ("Australia/Lord_Howe", "+37800", "1800 10.01.07 02:00:00 04.01.07 02:00:00"),
         # negative DST in the zone rule: winter offset as standard, shift forward in summer
         ("Europe/Dublin", "+0", "3600 03.05.07 01:00:00 10.05.07 02:00:00"),
-        # times past midnight / before midnight move to the next / previous weekday
-        ("Asia/Jerusalem", "+7200", "3600 03.04.05 02:00:00 10.05.07 02:00:00"),
-        ("America/Nuuk", "-7200", "3600 03.05.06 23:00:00 10.05.07 00:00:00"),
         ("Asia/Kolkata", "+19800", ""),
         ("UTC", "+0", ""),
     ],
@@ -510,6 +507,25 @@ def test_iana_zones_become_utc_offset_and_dst(zone: str, utc_offset: str, dst: s
     assert values[("timezone", None)] == ""
     assert values[("utc_offset", None)] == utc_offset
     assert values[("dst", None)] == dst
+
+
+@pytest.mark.parametrize(
+    ("zone", "year", "dst"),
+    [
+        # Friday 02:00 after the fourth Thursday of March (POSIX `M3.4.4/26`): the last Friday in
+        # 2024 and 2025, the fourth in 2026 and 2027; weekday 5 = Friday.
+        ("Asia/Jerusalem", 2024, "3600 03.05.05 02:00:00 10.05.07 02:00:00"),
+        ("Asia/Jerusalem", 2026, "3600 03.04.05 02:00:00 10.05.07 02:00:00"),
+        # Saturday 23:00 before the last Sunday of March (`M3.5.0/-1`): the fourth Saturday in 2026
+        # and 2027.
+        ("America/Nuuk", 2026, "3600 03.04.06 23:00:00 10.05.07 00:00:00"),
+    ],
+)
+def test_changes_outside_the_day_are_written_for_the_year_and_the_next(
+    zone: str, year: int, dst: str
+) -> None:
+    body = render(device(timezone=zone), year=year).decode()
+    assert f'<dst perm="">{dst}</dst>' in body
 
 
 @pytest.mark.parametrize(

@@ -565,7 +565,6 @@ def test_fixed_offsets(offset: str, time_zone: str) -> None:
         ),  # second Sunday of March .. first of November
         ("Australia/Sydney", "+10", "10/1/7/2", "4/1/7/3", "60"),  # southern hemisphere
         ("Europe/Dublin", "+1", "10/5/7/2", "3/5/7/1", "-60"),  # "negative" DST in winter
-        ("America/Santiago", "-4", "9/1/6/23", "4/1/6/23", "60"),  # Saturday 24:00: nearest hour
     ],
 )
 def test_iana_zones_with_daylight_saving(zone: str, time_zone: str, start: str, end: str, shift: str) -> None:
@@ -578,6 +577,27 @@ def test_iana_zones_with_daylight_saving(zone: str, time_zone: str, start: str, 
         "local_time.end_time": end,
         "local_time.offset_time": shift,
     }
+
+
+@pytest.mark.parametrize(
+    ("zone", "year", "start", "end"),
+    [
+        # Sunday 00:00 after the first Saturday (`M9.1.6/24`, `M4.1.6/24`): the first Sunday in
+        # 2026 and 2027 (weekday 7 = Sunday).
+        ("America/Santiago", 2026, "9/1/7/0", "4/1/7/0"),
+        # In 2024 the 8th of September, in 2025 the 7th: no week rule names both, Saturday 23:00
+        # is an hour early in both years.
+        ("America/Santiago", 2024, "9/1/6/23", "4/1/7/0"),
+        # Friday 02:00 after the fourth Thursday of March (`M3.4.4/26`): the fourth Friday in 2026 and
+        # 2027 (weekday 5 = Friday); the last Sunday of October.
+        ("Asia/Jerusalem", 2026, "3/4/5/2", "10/5/7/2"),
+    ],
+)
+def test_changes_outside_the_day_are_written_for_the_year_and_the_next(
+    zone: str, year: int, start: str, end: str
+) -> None:
+    values = key_values(samples.render(VENDOR, device(timezone=zone), year=year).decode(), LINE)
+    assert (values["local_time.start_time"], values["local_time.end_time"]) == (start, end)
 
 
 def test_an_iana_zone_without_daylight_saving() -> None:

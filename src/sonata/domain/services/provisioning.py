@@ -11,6 +11,7 @@ from sonata.domain.logtext import fingerprint, quoted
 from sonata.domain.mac import parse_mac
 from sonata.domain.memo import BoundedMemo
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
+from sonata.domain.phone_dst import approximation
 from sonata.domain.ports import Clock, PhoneDevices, ProvisioningRecorder, RenderedFiles, TemplateEngine
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.services.served_log import ServedLog
@@ -94,6 +95,7 @@ class ProvisioningService:
         self._served_log = ServedLog(log)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
         self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
+        self._dst_logged = BoundedMemo(self._log_dst_approximation, PARSE_MEMO_SIZE)
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
         try:
@@ -112,9 +114,7 @@ class ProvisioningService:
         device = match.device
         rendered = self._files.get(device, request.link_url, match.filename)
         if rendered is None:
-            rendered = VENDORS[device.vendor].render(
-                RenderRequest(device, match.requested, match.filename, request.link_url), self._engine
-            )
+            rendered = self._render(match, request.link_url)
             self._files.put(device, request.link_url, match.filename, rendered)
         if not request.probe:
             self._recorder.record(device.key, self._record(match, request, identity))
@@ -136,9 +136,32 @@ class ProvisioningService:
         except _Refused as refusal:
             raise ValidationFailed([FieldError("filename", refusal.reason)]) from None
         link = f"{link_base}/v1/device/{device.key}"
-        return VENDORS[device.vendor].render(
-            RenderRequest(device, match.requested, match.filename, link), self._engine
-        )
+        return self._render(match, link)
+
+    def _render(self, match: _Match, link: str) -> RenderedFile:
+        """The file, rendered in the clock's year; a zone the phone gets only approximately is logged
+        once per device and zone."""
+        device, year = match.device, self._clock.now().year
+        if device.timezone:
+            self._dst_logged((device.key, device.vendor, device.timezone, year))
+        request = RenderRequest(device, match.requested, match.filename, link, year)
+        return VENDORS[device.vendor].render(request, self._engine)
+
+    @staticmethod
+    def _log_dst_approximation(seen: tuple[str, str, str, int]) -> None:
+        key, vendor, zone, year = seen
+        reason = approximation(vendor, zone, year)
+        if reason is not None:
+            log.warning(
+                "daylight saving of %s is written approximately for %s phones (device key %s): %s; "
+                "the rule written is right in %d and %d where one can be, else the nearest",
+                zone,
+                VENDORS[vendor].name,
+                fingerprint(key),
+                reason,
+                year,
+                year + 1,
+            )
 
     async def _decide(self, request: ProvisioningRequest) -> tuple[_Match, PhoneIdentity | None]:
         """The device and the file the request asks for; raises _Refused."""

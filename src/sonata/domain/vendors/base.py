@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -95,6 +96,9 @@ class RenderRequest:
     filename: str
     link: str
     """The directory URL the phone used (personal or common link): the config points back at it."""
+    year: int = field(default_factory=lambda: datetime.now(UTC).year)
+    """The year the file is rendered in (the provisioning service's clock): daylight saving a phone
+    cannot be told exactly is written right for this year and the next (phone_dst.phone_rule)."""
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ class Fanvil(Vendor):
             if device.firmware_url is None:
                 raise ValueError("the provisioning service serves a descriptor only with a firmware URL")
             return fanvil_values.firmware_descriptor(device.firmware_url, fanvil_model(device).name)
-        return config_context(device, request.link)
+        return config_context(device, request.link, request.year)
 
 
 def fanvil_model(device: Device) -> FanvilModel:
@@ -255,8 +255,9 @@ def language(code: str | None, file_format: FanvilFormat) -> str | None:
     return table.get(code) if code else None
 
 
-def config_context(device: Device, link: str) -> dict[str, Any]:
-    """What the device and common files of both formats write."""
+def config_context(device: Device, link: str, year: int) -> dict[str, Any]:
+    """What the device and common files of both formats write (daylight saving right in `year`
+    and the next)."""
     model = fanvil_model(device)
     file_format = model.format
     base = link.rstrip("/")
@@ -268,7 +269,7 @@ def config_context(device: Device, link: str) -> dict[str, Any]:
             for a in sorted(device.accounts, key=lambda a: a.line)
         ],
         "ntp_server": text(device.ntp_server) if device.ntp_server is not None else None,
-        "zone": fanvil_values.zone(device_zone(device.timezone, device.timezone_offset)),
+        "zone": fanvil_values.zone(device_zone(device.timezone, device.timezone_offset), year),
         "language": language(device.language, file_format),
         "admin_password": text(device.admin_password) if device.admin_password else None,
         "provisioning": fanvil_values.provisioning(link, device.resync_minutes),

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sonata.domain.model import Account, Contact, HostPort, LineKey, LineKeyType, NumberType, Transport
+from sonata.domain.phone_dst import MINUTES, local_zone, phone_rule
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
 from sonata.domain.vendors.base import single_line, sip_port
 
@@ -107,35 +108,32 @@ def time_zone_name(offset: UtcOffset) -> str:
 
 
 def _change(transition: Transition) -> dict[str, int]:
-    # Fanvil takes an hour 0-23 and a minute; POSIX allows times like 25:00 or -1:00, which
-    # are clamped to the same day (off by at most a few hours, once a year).
-    minutes = min(max(transition.minutes, 0), 24 * 60 - 1)
+    # Fanvil takes an hour 0-23 and a minute (phone_dst.MINUTES): a change the zone makes at
+    # other times is written as the nearest rule that can be (phone_dst.phone_rule).
     return {
         "month": transition.month,
         "week": LAST_WEEK if transition.week == 5 else transition.week,
         "weekday": transition.weekday,  # 0 = Sunday, as in POSIX and in Fanvil's `Wday`
-        "hour": minutes // 60,
-        "minute": minutes % 60,
+        "hour": transition.minutes // 60,
+        "minute": transition.minutes % 60,
     }
 
 
-def zone(rule: ZoneRule | None) -> dict[str, Any] | None:
-    """Time zone and daylight saving rules from the device's ZoneRule."""
+def zone(rule: ZoneRule | None, year: int) -> dict[str, Any] | None:
+    """Time zone and daylight saving rules from the device's ZoneRule, right in `year` and the next.
+    Fanvil only adds an offset in summer, so "negative" daylight saving (Europe/Dublin) is written
+    with the winter time as standard (phone_dst.local_zone)."""
     if rule is None:
         return None
-    standard, dst = rule.standard, rule.daylight_saving
+    local = local_zone(phone_rule(rule, year, MINUTES))
+    standard, dst = UtcOffset(local.standard_minutes), local.dst
     daylight = None
     if dst is not None:
-        start, end, shift = dst.start, dst.end, rule.daylight_shift_minutes
-        if shift < 0:
-            # "Negative" summer time (Europe/Dublin: standard IST, winter GMT): Fanvil only
-            # adds an offset, so the winter time becomes the standard and the rules swap.
-            standard, start, end, shift = dst.offset, end, start, -shift
         daylight = {
             "fixed_type": DST_FIXED_BY_WEEK,
-            "min_offset": shift,
-            "start": _change(start),
-            "end": _change(end),
+            "min_offset": dst.shift_minutes,
+            "start": _change(dst.start),
+            "end": _change(dst.end),
         }
     return {
         "time_zone": time_zone(standard),

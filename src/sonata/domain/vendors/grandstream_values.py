@@ -13,6 +13,7 @@ from enum import Enum
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, Transport
+from sonata.domain.phone_dst import POSIX, phone_rule
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
 from sonata.domain.vendors.base import single_line, with_sip_port
 
@@ -362,15 +363,17 @@ class ZoneSetting:
     custom: str | None = None
 
 
-def zone_setting(rule: ZoneRule) -> ZoneSetting:
+def zone_setting(zone: ZoneRule, year: int) -> ZoneSetting:
     """Daylight saving the Grandstream way.
 
     P64 takes only entries of the phone's own list. Its daylight-saving entries cover a few
     dozen zones, some with outdated rules (Auckland's still switches in October), while the
     self-defined zone (`customize` + P246, "MTZ+6MDT+5,M4.1.0,M11.1.0" in Grandstream's template)
     takes any POSIX TZ string. So: a zone without daylight saving uses its fixed-offset list entry
-    when there is one; every other zone is self-defined with the POSIX rule of the IANA zone.
+    when there is one; every other zone is self-defined with the POSIX rule of the IANA zone (the
+    rule of `year` and the next where the tz database lists changes year by year, phone_dst).
     """
+    rule = phone_rule(zone, year, POSIX)
     if rule.daylight_saving is None:
         listed = P64_BY_OFFSET.get(rule.standard.minutes)
         if listed is not None:
@@ -396,8 +399,9 @@ def _posix_offset(offset: UtcOffset) -> str:
 
 def _posix_transition(transition: Transition) -> str:
     # Written like the phone's own list (`M3.5.0/02:00:00`). A few zones change at negative hours or
-    # after 24:00 (POSIX extension, e.g. America/Nuuk `/-1`); whether older firmware parses those
-    # is unverified.
+    # after 24:00 (POSIX extension, e.g. America/Nuuk `/-1`, Asia/Jerusalem `/26`): written as they
+    # are, exact in every year for a phone that reads the extension (verify that every firmware
+    # does; Grandstream documents P246 only as "TZ string", and its own list has no such hour).
     sign = "-" if transition.minutes < 0 else ""
     hours, minutes = divmod(abs(transition.minutes), 60)
     rule = f"M{transition.month}.{transition.week}.{transition.weekday}"

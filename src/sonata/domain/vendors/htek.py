@@ -37,7 +37,8 @@ from sonata.domain.model import (
     RemotePhonebook,
     Transport,
 )
-from sonata.domain.timezones import DstChange, device_zone, local_zone
+from sonata.domain.phone_dst import WHOLE_HOURS, local_zone, phone_rule
+from sonata.domain.timezones import Transition, device_zone
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -305,7 +306,7 @@ class Htek(Vendor):
             "remote_phonebooks": _remote_phonebooks(device.remote_phonebooks),
             "accounts": [_account(account, accounts) for account in accounts],
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
-            "zone": _zone(device),
+            "zone": _zone(device, request.year),
             "language": LCD_LANGUAGES.get(device.language) if device.language else None,
             "admin_password": single_line(device.admin_password) or None,
             "firmware_path": single_line(firmware_directory(device.firmware_url))
@@ -420,15 +421,16 @@ def _account(account: Account, accounts: Sequence[Account]) -> dict[str, Any]:
     }
 
 
-def _zone(device: Device) -> dict[str, Any] | None:
+def _zone(device: Device, year: int) -> dict[str, Any] | None:
     """P64 zone code for the winter offset; P75 DST on/off with the rule "by week" (P23117 = 1, as
     Yealink's dst_time_type; verify), month, week (5 = last), weekday (0 = Sunday, as Grandstream
-    counts; verify), hour. Whole hours only; a one-hour shift is assumed (Lord Howe's 30 minutes
+    counts; verify), hour. Whole hours only, right in every year where they say the zone's rule,
+    else in `year` and the next (phone_dst); a one-hour shift is assumed (Lord Howe's 30 minutes
     cannot be written)."""
     zone = device_zone(device.timezone, device.timezone_offset)
     if zone is None:
         return None
-    local = local_zone(zone)
+    local = local_zone(phone_rule(zone, year, WHOLE_HOURS))
     code = TIME_ZONE_CODES.get(local.standard_minutes)
     if code is None:
         return None
@@ -438,7 +440,7 @@ def _zone(device: Device) -> dict[str, Any] | None:
     return {"code": code, "dst": {"start": _dst_change(dst.start), "end": _dst_change(dst.end)}}
 
 
-def _dst_change(change: DstChange) -> dict[str, int]:
+def _dst_change(change: Transition) -> dict[str, int]:
     return {
         "month": change.month,
         "week": change.week,

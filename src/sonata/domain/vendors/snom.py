@@ -44,7 +44,8 @@ from sonata.domain.model import (
     NumberType,
     Transport,
 )
-from sonata.domain.timezones import DstChange, device_zone, local_zone
+from sonata.domain.phone_dst import MINUTES, local_zone, phone_rule
+from sonata.domain.timezones import Transition, device_zone
 from sonata.domain.vendors.base import (
     XML,
     FileKind,
@@ -227,9 +228,9 @@ class Snom(Vendor):
         if kind in (FileKind.COMMON_CONFIG, FileKind.BOOT):
             files = (self.device_filename(device), phonebook_filename(device))
             return {"files": [f"{base}/{name}" for name in files]}
-        return self._device_context(device, base)
+        return self._device_context(device, base, request.year)
 
-    def _device_context(self, device: Device, base: str) -> dict[str, Any]:
+    def _device_context(self, device: Device, base: str, year: int) -> dict[str, Any]:
         accounts = sorted(device.accounts, key=lambda account: account.line)
         by_line = {account.line: account for account in accounts}
         remote = device.remote_phonebooks[0].url if device.remote_phonebooks else None
@@ -242,7 +243,7 @@ class Snom(Vendor):
             "refresh_seconds": device.resync_minutes * 60 if device.resync_minutes else 0,
             "accounts": identities,
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
-            "zone": _zone(device),
+            "zone": _zone(device, year),
             "language": LANGUAGES.get(device.language) if device.language else None,
             "admin_password": single_line(device.admin_password) or None,
             "firmware_status": f"{base}/{firmware_filename(device)}" if device.firmware_url else None,
@@ -348,23 +349,24 @@ def _backup_identity(account: Account, idx: int) -> dict[str, Any]:
     return identity
 
 
-def _zone(device: Device) -> dict[str, str] | None:
+def _zone(device: Device, year: int) -> dict[str, str] | None:
     """`utc_offset` (seconds) and `dst`; `timezone` is left empty so no Snom zone id overrides them.
 
     Snom's own zone ids (`GER+1`, `USA-5`) each carry a country's DST rules; an IANA zone or a bare
-    offset maps to none of them reliably, while `utc_offset` + `dst` say exactly what the zone
-    rule says (Wazo's snom plugin writes the same three settings).
+    offset maps to none of them reliably, while `utc_offset` + `dst` say what the zone rule says
+    (Wazo's snom plugin writes the same three settings): right in every year where `dst` can say
+    it (hours 00-23, wiki.snom.com Settings/dst), else in `year` and the next (phone_dst).
     """
     zone = device_zone(device.timezone, device.timezone_offset)
     if zone is None:
         return None
-    local = local_zone(zone)
+    local = local_zone(phone_rule(zone, year, MINUTES))
     dst = local.dst
     rule = f"{dst.shift_minutes * 60} {_dst_change(dst.start)} {_dst_change(dst.end)}" if dst else ""
     return {"utc_offset": f"{local.standard_minutes * 60:+d}", "dst": rule}
 
 
-def _dst_change(change: DstChange) -> str:
+def _dst_change(change: Transition) -> str:
     """`MM.WW.DD HH:MM:SS`: month, week (5 = last), weekday 1 = Monday ... 7 = Sunday."""
     weekday = change.weekday or 7
     hours, minutes = divmod(change.minutes, 60)

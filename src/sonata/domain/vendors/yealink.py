@@ -227,7 +227,7 @@ class Yealink(Vendor):
             "language": LANGUAGES.get(device.language or ""),
             "accounts": [values.account(a) for a in sorted(device.accounts, key=lambda a: a.line)],
             "ntp_server": values.value(device.ntp_server) if device.ntp_server is not None else None,
-            "time": values.time_settings(zone) if zone is not None else None,
+            "time": values.time_settings(zone, request.year) if zone is not None else None,
             "line_keys": values.line_keys(device.line_keys, model.line_keys or len(device.line_keys)),
             "line_key_count": model.line_key_count,
             "phonebooks": values.phonebook_slots(own_phonebook, device.remote_phonebooks),

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sonata.domain.model import Account, HostPort, LineKey, LineKeyType, RemotePhonebook, Transport
+from sonata.domain.phone_dst import WHOLE_HOURS, phone_rule
 from sonata.domain.timezones import Transition, UtcOffset, ZoneRule
 from sonata.domain.vendors.base import single_line, sip_port
 
@@ -96,21 +97,20 @@ def dst_time(transition: Transition) -> str:
 
     Yealink's AutoDST documentation: week of month 1-5 (5 = the last week), day of week 1-7
     with 1 = Monday and 7 = Sunday (its example `3/5/7/2` is the last Sunday of March, 2:00),
-    hour of day 0-23 in whole hours. POSIX rules count weekdays from 0 = Sunday and may put the
-    change at minutes past the hour or beyond a day (`/24`, `/-1`): those are rounded down to
-    the hour and clamped into 0-23, the nearest Yealink can say (a change at 24:00 happens at
-    23:00 the same day).
+    hour of day 0-23 in whole hours (phone_dst.WHOLE_HOURS: a change the zone makes at other
+    times is written as the nearest rule that can be, phone_dst.phone_rule).
     """
     weekday = transition.weekday or 7
-    hour = min(max(transition.minutes // 60, 0), 23)
-    return f"{transition.month}/{transition.week}/{weekday}/{hour}"
+    return f"{transition.month}/{transition.week}/{weekday}/{transition.minutes // 60}"
 
 
-def time_settings(zone: ZoneRule) -> dict[str, Any]:
-    """`local_time.*` values for a zone; `dst` is None without daylight saving."""
-    dst = zone.daylight_saving
+def time_settings(zone: ZoneRule, year: int) -> dict[str, Any]:
+    """`local_time.*` values for a zone, its daylight saving right in `year` and the next; `dst` is
+    None without daylight saving."""
+    rule = phone_rule(zone, year, WHOLE_HOURS)
+    dst = rule.daylight_saving
     return {
-        "time_zone": time_zone(zone.standard),
+        "time_zone": time_zone(rule.standard),
         "summer_time": 1 if dst else 0,
         "dst": None
         if dst is None
@@ -118,7 +118,7 @@ def time_settings(zone: ZoneRule) -> dict[str, Any]:
             "start": dst_time(dst.start),
             "end": dst_time(dst.end),
             # `local_time.offset_time`: minutes, -300..300 (negative for Europe/Dublin's winter "DST").
-            "offset": zone.daylight_shift_minutes,
+            "offset": rule.daylight_shift_minutes,
         },
     }
 
