@@ -8,15 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.fakes import FakeDatabase, FixedClock
+from tests.fakes import FakeDatabase, FixedClock, provisioning_service
 from tests.unit.vendors.samples import ENGINE, LINK, account, device
 
+from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.documents import draft_from_document
 from sonata.domain.encryption import ENCRYPTED_CONTENT_TYPE, encrypt_config
 from sonata.domain.errors import FieldError, ValidationFailed
-from sonata.domain.model import ConfigEncryption, Device
+from sonata.domain.model import ConfigEncryption, Device, LinkKind
 from sonata.domain.patches import KEEP, DevicePatch, apply_patch
 from sonata.domain.services.devices import DeviceService
+from sonata.domain.services.provisioning import ProvisioningRequest
 from sonata.domain.validation import AccountDraft, DeviceDraft
 from sonata.domain.vendors import VENDORS
 from sonata.domain.vendors.base import RenderedFile, RenderRequest
@@ -168,6 +170,25 @@ def test_any_length_round_trips_through_openssl(size: int) -> None:
     assert len(yealink_body) == (size // 16 + 1) * 16
     assert yealink_decrypt(yealink_body) == plain
     assert grandstream_decrypt(encrypt_config(ConfigEncryption.GRANDSTREAM_OPENSSL, "p", plain), "p") == plain
+
+
+# --- the provisioning service: phones get it encrypted, the preview shows it plain -------------
+
+
+async def test_phones_get_the_encrypted_file_and_the_preview_shows_the_plain_one() -> None:
+    database = FakeDatabase()
+    dev = yealink(key="device-key-0001")  # the key LINK names
+    database.devices[dev.key] = dev
+    service = provisioning_service(database, Jinja2TemplateEngine(), FixedClock())
+    request = ProvisioningRequest(
+        LinkKind.PERSONAL, dev.key, f"{YEALINK_MAC}.cfg", "192.0.2.10", "Yealink SIP-T46S 66.86.0.15", LINK
+    )
+    served = await service.provision(request)
+    preview = await service.preview(dev.key, None, "http://sonata.example.net:8080")
+    assert isinstance(served, RenderedFile) and preview is not None
+    assert preview.content_type.startswith("text/plain") and b"sip-secret" in preview.body
+    assert served.content_type == "application/octet-stream"
+    assert yealink_decrypt(served.body) == preview.body
 
 
 # --- saving: the scheme must be the vendor's, the key is required, checked and write-only ------

@@ -20,6 +20,14 @@ from sonata.domain.validation import (
     RulesDraft,
 )
 
+_CONFIG_ENCRYPTION = (
+    "How the device's config reaches the phone: NONE (plain), or encrypted in the vendor's own "
+    "scheme (YEALINK_AES for Yealink, GRANDSTREAM_OPENSSL for Grandstream) with configEncryptionKey."
+)
+_CONFIG_ENCRYPTION_KEY = (
+    "Write-only. The key the phone holds: Yealink's static.auto_provision.aes_key.mac (16 "
+    "characters), Grandstream's XML config file password P1359."
+)
 _PROVISIONING_USERNAME = (
     "The user name a phone must give (HTTP Digest or Basic) to fetch this device's files, with "
     "provisioningPassword; both or neither."
@@ -144,6 +152,12 @@ class DeviceInput:
         default=None,
         description="Write-only. Omit it to keep the stored one; an empty string removes the credentials.",
     )
+    config_encryption: domain.ConfigEncryption = strawberry.field(
+        default=domain.ConfigEncryption.NONE, description=_CONFIG_ENCRYPTION
+    )
+    config_encryption_key: str | None = strawberry.field(
+        default=None, description=f"{_CONFIG_ENCRYPTION_KEY} Omit it to keep the stored one."
+    )
 
     def to_draft(self) -> DeviceDraft:
         return DeviceDraft(
@@ -169,6 +183,8 @@ class DeviceInput:
             vendor_params=self.vendor_params if self.vendor_params is not None else {},
             provisioning_username=self.provisioning_username,
             provisioning_password=self.provisioning_password,
+            config_encryption=self.config_encryption,
+            config_encryption_key=self.config_encryption_key,
         )
 
 
@@ -233,6 +249,12 @@ class DevicePatch:
         default=strawberry.UNSET,
         description="Write-only. null or an empty string removes it, together with the user name.",
     )
+    config_encryption: domain.ConfigEncryption | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_CONFIG_ENCRYPTION} null: NONE."
+    )
+    config_encryption_key: str | None = strawberry.field(
+        default=strawberry.UNSET, description=_CONFIG_ENCRYPTION_KEY
+    )
 
     def to_patch(self) -> patches.DevicePatch:
         return patches.DevicePatch(
@@ -259,4 +281,6 @@ class DevicePatch:
             vendor_params=_kept(self.vendor_params),
             provisioning_username=_kept(self.provisioning_username),
             provisioning_password=_kept(self.provisioning_password),
+            config_encryption=_kept(self.config_encryption),
+            config_encryption_key=_kept(self.config_encryption_key),
         )

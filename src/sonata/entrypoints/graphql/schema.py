@@ -96,8 +96,9 @@ class Query:
         )
 
     @strawberry.field(  # type: ignore[untyped-decorator]
-        description="The exact file a phone would get on the personal link, rules not applied. "
-        "It carries the device's passwords: it is the config itself."
+        description="The exact file a phone would get on the personal link, rules not applied, "
+        "and plain: a device with configEncryption gets these bytes encrypted. It carries the "
+        "device's passwords: it is the config itself."
     )
     async def render_config(
         self, info: Info[Any, None], key: str, filename: str | None = None

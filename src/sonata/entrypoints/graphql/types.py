@@ -43,6 +43,7 @@ class Vendor:
 strawberry.enum(domain.Transport)
 strawberry.enum(domain.LineKeyType)
 strawberry.enum(domain.NumberType)
+strawberry.enum(domain.ConfigEncryption)
 
 
 def _host_port(value: domain.HostPort | None) -> str | None:
@@ -165,6 +166,10 @@ class Device:
         description="The user name a phone gives (HTTP Digest or Basic) to fetch this device's files."
     )
     has_provisioning_password: bool
+    config_encryption: domain.ConfigEncryption = strawberry.field(
+        description="NONE, or the vendor's scheme the phone gets its config encrypted in."
+    )
+    has_config_encryption_key: bool
 
     @classmethod
     def from_domain(cls, device: domain.Device, link_base: str) -> Device:
@@ -220,6 +225,8 @@ class Device:
             vendor_params=JSON(dict(device.vendor_params)),
             provisioning_username=device.provisioning_username or None,
             has_provisioning_password=bool(device.provisioning_password),
+            config_encryption=device.config_encryption,
+            has_config_encryption_key=bool(device.config_encryption_key),
         )
 
 
