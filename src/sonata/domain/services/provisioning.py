@@ -122,7 +122,8 @@ class ProvisioningService:
         return rendered
 
     async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
-        """What the phone would get on its personal link, rules not applied; None without such a device."""
+        """What the phone would get on its personal link, rules not applied and never encrypted
+        (a device with config encryption gets it encrypted); None without such a device."""
         async with self._uow_factory() as uow:
             device = await uow.devices.get(key_or_mac) if is_secret(key_or_mac) else None
             mac = parse_mac(key_or_mac)
@@ -136,16 +137,17 @@ class ProvisioningService:
         except _Refused as refusal:
             raise ValidationFailed([FieldError("filename", refusal.reason)]) from None
         link = f"{link_base}/v1/device/{device.key}"
-        return self._render(match, link)
+        return self._render(match, link, plain=True)
 
-    def _render(self, match: _Match, link: str) -> RenderedFile:
-        """The file, rendered in the clock's year; a zone the phone gets only approximately is logged
-        once per device and zone."""
+    def _render(self, match: _Match, link: str, *, plain: bool = False) -> RenderedFile:
+        """The file, rendered in the clock's year (`plain`: never encrypted); a zone the phone gets
+        only approximately is logged once per device and zone."""
         device, year = match.device, self._clock.now().year
         if device.timezone:
             self._dst_logged((device.key, device.vendor, device.timezone, year))
         request = RenderRequest(device, match.requested, match.filename, link, year)
-        return VENDORS[device.vendor].render(request, self._engine)
+        vendor = VENDORS[device.vendor]
+        return (vendor.render_plain if plain else vendor.render)(request, self._engine)
 
     @staticmethod
     def _log_dst_approximation(seen: tuple[str, str, str, int]) -> None:
