@@ -86,6 +86,12 @@ class FakeCredentialStore:
     async def set_api_token_hash(self, token_hash: str) -> None:
         self._store["api_token"] = token_hash
 
+    async def get_nonce_key(self) -> str | None:
+        return self._store.get("digest_nonce_key")
+
+    async def set_nonce_key(self, key: str) -> None:
+        self._store["digest_nonce_key"] = key
+
 
 class FakeDatabase:
     """Committed state; each unit of work edits a copy and publishes it on commit."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sonata.domain.http_auth import DEFAULT_NONCE_SECONDS
+
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_CACHE_MB = 512
@@ -46,6 +48,7 @@ class Settings:
     api_limits: ApiLimits = ApiLimits()
     cache_mb: int = DEFAULT_CACHE_MB
     workers: int = 1
+    digest_nonce_seconds: int = DEFAULT_NONCE_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -61,6 +64,7 @@ class Settings:
             api_limits=ApiLimits.from_env(environ),
             cache_mb=_limit(environ, "cache_mb", DEFAULT_CACHE_MB),
             workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
+            digest_nonce_seconds=_limit(environ, "digest_nonce_seconds", DEFAULT_NONCE_SECONDS),
         )
 
     def listening_on(self, host: str | None, port: str | None, workers: str | None) -> Settings:

@@ -98,6 +98,11 @@ class CredentialStore(Protocol):
 
     async def set_api_token_hash(self, token_hash: str) -> None: ...
 
+    async def get_nonce_key(self) -> str | None:
+        """The key signing Digest nonces, in hex."""
+
+    async def set_nonce_key(self, key: str) -> None: ...
+
 
 class UnitOfWork(Protocol):
     """`async with uow:` rolls back unless `commit()` was called."""

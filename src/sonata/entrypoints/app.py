@@ -31,6 +31,7 @@ from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.adapters.templates import Jinja2TemplateEngine, shipped_templates_dir
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
+from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
@@ -78,7 +79,13 @@ def build_services(settings: Settings) -> Services:
         devices=DeviceService(unit_of_work, clock, phones.cache),
         tokens=ApiTokenService(unit_of_work, settings.api_token),
         provisioning=ProvisioningService(
-            unit_of_work, templates, clock, devices=phones.cache, files=phones.cache, recorder=phones.recorder
+            unit_of_work,
+            templates,
+            clock,
+            devices=phones.cache,
+            files=phones.cache,
+            recorder=phones.recorder,
+            authenticator=PhoneAuthenticator(clock, settings.digest_nonce_seconds),
         ),
         phones=phones,
     )
@@ -101,6 +108,7 @@ async def prepare(settings: Settings) -> None:
             sessions = async_sessionmaker(engine, expire_on_commit=False)
             tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions), settings.api_token)
             new_token = await tokens.ensure_token()
+            await nonce_key(lambda: SqlUnitOfWork(sessions))  # made here, so workers only read it
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
             print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)
@@ -116,6 +124,7 @@ def create_app(settings: Settings) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
+        await services.provisioning.load_nonce_key()
         async with services.phones.running():
             log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -29,6 +30,13 @@ log = logging.getLogger("sonata.provisioning")
 
 def not_found() -> Response:
     return PlainTextResponse(NOT_FOUND_BODY, status_code=404, headers=NO_STORE)
+
+
+def unauthorized(challenge: tuple[str, ...]) -> Response:
+    """A device that exists and needs credentials the request lacks: the same body every time."""
+    response = PlainTextResponse("Unauthorized\n", status_code=401, headers=NO_STORE)
+    response.raw_headers.extend((b"www-authenticate", value.encode("latin-1")) for value in challenge)
+    return response
 
 
 def unavailable() -> Response:
@@ -64,6 +72,8 @@ class PhoneLinks:
         self._settings = settings
         # Empty when the links depend on the address the phone used; then it is read per request.
         self._fixed_base = settings.link_base("")
+        # Behind a proxy that strips SONATA_PUBLIC_URL's path, a Digest uri names the path with it.
+        self._public_path = urlsplit(settings.public_url).path.rstrip("/") if settings.public_url else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -78,14 +88,17 @@ class PhoneLinks:
     ) -> None:
         prefix = "device" if link is LinkKind.PERSONAL else "token"
         base = self._fixed_base or self._settings.link_base(str(Request(scope).base_url))
+        user_agent, authorization = _read_headers(scope)
         request = ProvisioningRequest(
             link=link,
             secret=secret,
             filename=filename,
             client_ip=client_address(scope),
-            user_agent=_user_agent(scope),
+            user_agent=user_agent,
             link_url=f"{base}/v1/{prefix}/{secret}",
             probe=scope["method"] == "HEAD",
+            authorization=authorization,
+            request_uris=self._request_uris(scope) if authorization is not None else (),
         )
         try:
             outcome = await self._service.provision(request)
@@ -97,7 +110,11 @@ class PhoneLinks:
             await _send(send, 503, _UNAVAILABLE.raw_headers, _UNAVAILABLE_BODY)
             return
         if isinstance(outcome, Refusal):
-            await _send(send, 404, _NOT_FOUND.raw_headers, _NOT_FOUND_BODY)
+            if outcome.challenge:
+                challenged = unauthorized(outcome.challenge)
+                await _send(send, 401, challenged.raw_headers, bytes(challenged.body))
+            else:
+                await _send(send, 404, _NOT_FOUND.raw_headers, _NOT_FOUND_BODY)
             return
         headers = [
             (b"cache-control", b"no-store"),
@@ -106,12 +123,24 @@ class PhoneLinks:
         ]
         await _send(send, 200, headers, outcome.body)
 
+    def _request_uris(self, scope: Scope) -> tuple[str, ...]:
+        """The request's target as the phone wrote it, and with SONATA_PUBLIC_URL's path before it."""
+        target = scope.get("raw_path") or scope["path"].encode()
+        if scope["query_string"]:
+            target += b"?" + scope["query_string"]
+        sent = target.decode("latin-1")
+        return (sent, self._public_path + sent) if self._public_path else (sent,)
 
-def _user_agent(scope: Scope) -> str | None:
+
+def _read_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The User-Agent and Authorization headers (the first of each), in one pass."""
+    user_agent = authorization = None
     for name, value in scope["headers"]:
-        if name == b"user-agent":
-            return str(value.decode("latin-1"))
-    return None
+        if name == b"user-agent" and user_agent is None:
+            user_agent = value.decode("latin-1")
+        elif name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+    return user_agent, authorization
 
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

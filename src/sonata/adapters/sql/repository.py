@@ -15,6 +15,7 @@ from sonata.domain.model import Device
 from sonata.domain.ports import DevicePage, SaveConflict
 
 API_TOKEN = "api_token"
+NONCE_KEY = "digest_nonce_key"
 
 _DEVICES: Table = DeviceRow.__table__  # type: ignore[attr-defined]
 _PROVISIONING: Table = DeviceProvisioningRow.__table__  # type: ignore[attr-defined]
@@ -130,12 +131,24 @@ class SqlCredentialStore:
         self._session = session
 
     async def get_api_token_hash(self) -> str | None:
-        row = await self._session.get(CredentialRow, API_TOKEN)
-        return row.secret_hash if row else None
+        return await self._get(API_TOKEN)
 
     async def set_api_token_hash(self, token_hash: str) -> None:
-        row = await self._session.get(CredentialRow, API_TOKEN)
-        self._session.add(CredentialRow(name=API_TOKEN, secret_hash=token_hash) if row is None else row)
+        await self._set(API_TOKEN, token_hash)
+
+    async def get_nonce_key(self) -> str | None:
+        return await self._get(NONCE_KEY)
+
+    async def set_nonce_key(self, key: str) -> None:
+        await self._set(NONCE_KEY, key)
+
+    async def _get(self, name: str) -> str | None:
+        row = await self._session.get(CredentialRow, name)
+        return row.secret_hash if row else None
+
+    async def _set(self, name: str, value: str) -> None:
+        row = await self._session.get(CredentialRow, name)
+        self._session.add(CredentialRow(name=name, secret_hash=value) if row is None else row)
         if row is not None:
-            row.secret_hash = token_hash
+            row.secret_hash = value
         await self._session.flush()

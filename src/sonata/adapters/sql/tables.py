@@ -35,7 +35,8 @@ class DeviceProvisioningRow(SQLModel, table=True):
 
 
 class CredentialRow(SQLModel, table=True):
-    """Hashes of credentials Sonata generated itself (the management API token)."""
+    """Hashes of credentials Sonata generated itself (the management API token), and the key that
+    signs Digest nonces (`secret_hash` holds the key itself: every serving process needs it)."""
 
     __tablename__ = "credentials"
 

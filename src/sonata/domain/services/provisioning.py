@@ -14,6 +14,7 @@ from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.phone_dst import approximation
 from sonata.domain.ports import Clock, PhoneDevices, ProvisioningRecorder, RenderedFiles, TemplateEngine
 from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.services.phone_auth import PhoneAuthenticator
 from sonata.domain.services.served_log import ServedLog
 from sonata.domain.validation import is_secret
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
@@ -45,24 +46,36 @@ class ProvisioningRequest:
     """The directory URL the phone used; the config it gets points back at it."""
     probe: bool = False
     """Only asking (HTTP HEAD): answered like a fetch, but not recorded as the device's last one."""
+    authorization: str | None = None
+    """The Authorization header, for a device that needs credentials."""
+    request_uris: tuple[str, ...] = ()
+    """The forms of the request's target a Digest `uri` may name (path and query as sent)."""
+
+    @property
+    def method(self) -> str:
+        return "HEAD" if self.probe else "GET"
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a request was not answered; the caller sees only a uniform 404.
+    """Why a request was not answered; the caller sees only a uniform 404, or with a challenge a 401.
 
-    A quiet refusal is a file phones ask for that Sonata does not serve: no reason to log.
+    A quiet refusal is a file phones ask for that Sonata does not serve, or the first step of an
+    authenticated fetch (no credentials yet, a stale nonce): no failure, no reason to log.
     """
 
     reason: str
     quiet: bool = False
+    challenge: tuple[str, ...] = ()
+    """WWW-Authenticate values: the device exists and needs credentials the request lacks."""
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, quiet: bool = False) -> None:
+    def __init__(self, reason: str, quiet: bool = False, challenge: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
         self.quiet = quiet
+        self.challenge = challenge
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class ProvisioningService:
         devices: PhoneDevices,
         files: RenderedFiles,
         recorder: ProvisioningRecorder,
+        authenticator: PhoneAuthenticator | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._engine = engine
@@ -92,10 +106,15 @@ class ProvisioningService:
         self._devices = devices
         self._files = files
         self._recorder = recorder
+        self._authenticator = authenticator or PhoneAuthenticator(clock)
         self._served_log = ServedLog(log)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
         self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
         self._dst_logged = BoundedMemo(self._log_dst_approximation, PARSE_MEMO_SIZE)
+
+    async def load_nonce_key(self) -> None:
+        """Sign Digest nonces with the key every serving process shares (made on the first start)."""
+        await self._authenticator.load_key(self._uow_factory)
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
         try:
@@ -110,7 +129,7 @@ class ProvisioningService:
                 quoted(request.user_agent),
                 refusal.reason,
             )
-            return Refusal(refusal.reason, refusal.quiet)
+            return Refusal(refusal.reason, refusal.quiet, refusal.challenge)
         device = match.device
         rendered = self._files.get(device, request.link_url, match.filename)
         if rendered is None:
@@ -170,11 +189,22 @@ class ProvisioningService:
         _check_filename_length(request.filename)
         # Only the first MAX_USER_AGENT characters are read, so only they are remembered.
         identity = self._identify((request.user_agent or "")[:MAX_USER_AGENT])
-        match = await self._find(request, identity)
+        device = await self._find(request, identity)
+        if device.needs_credentials:
+            self._authenticate(device, request)
+        match = _match_file(device, request.filename)
         self._check(match, request, identity)
         return match, identity
 
-    async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> _Match:
+    def _authenticate(self, device: Device, request: ProvisioningRequest) -> None:
+        """Checked on every request, whether the device and its file come from memory or not."""
+        failure = self._authenticator.check(
+            device, request.authorization, request.method, request.request_uris
+        )
+        if failure is not None:
+            raise _Refused(failure.reason, failure.quiet, failure.challenge)
+
+    async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> Device:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
             device = await self._devices.by_key(request.secret) if is_secret(request.secret) else None
@@ -192,7 +222,7 @@ class ProvisioningService:
             )
             if device is None:
                 raise _Refused(f"no device with MAC {mac} under token {fingerprint(request.secret)}")
-        return _match_file(device, request.filename)
+        return device
 
     def _record(
         self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None
