@@ -50,7 +50,18 @@ def test_firmware_url_takes_a_bare_host_and_path_as_http(written: str, stored: s
 
 
 @pytest.mark.parametrize(
-    "written", ["fw example.com/x", "/just/a/path", "gopher://fw.example.com/x", "http://"]
+    "written",
+    [
+        "fw example.com/x",
+        "/just/a/path",
+        "gopher://fw.example.com/x",
+        "http://",
+        "javascript:alert(1)",
+        "fw.example.com:99999999/x",
+        "fw.example.com:99999/x",
+        "https://fw.example.com:0/x",
+        "-fw.example.com/x",
+    ],
 )
 def test_what_is_no_host_is_a_field_error_naming_both_forms(written: str) -> None:
     draft = draft_from_document({**original_document(None), "firmware_url": written})

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sonata.domain.encryption import key_problem
 from sonata.domain.errors import FieldError, ValidationFailed
@@ -358,17 +358,29 @@ def _url(
     if not text:
         return None
     parts = urlsplit(text)
-    if parts.scheme.lower() not in schemes or not parts.hostname or " " in text:
+    if parts.scheme.lower() not in schemes or not parts.hostname or " " in text or not _has_valid_port(parts):
         check.fail(
             path, f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}{alternative}"
         )
     return text
 
 
+_BARE_HOST_PATH = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*+)(?::\d{1,5})?(?:/[^\s]*+)?\Z")
+"""`host[:port][/path]` without a scheme; a name with any other character before the path
+(`javascript:alert(1)`) is not one."""
+
+
+def _has_valid_port(parts: SplitResult) -> bool:
+    try:
+        return parts.port != 0
+    except ValueError:  # not a number, or over 65535
+        return False
+
+
 def _firmware_url(check: _Checker, text: str | None) -> str | None:
-    """A firmware URL, or a bare `host[/path]` as Grandstream's firmware path is written (the
+    """A firmware URL, or a bare `host[:port][/path]` as Grandstream's firmware path is written (the
     original Sonata's own example: `firmware.grandstream.com`), taken as HTTP."""
-    if text and "://" not in text and not text.startswith("/"):
+    if text and _BARE_HOST_PATH.match(text):
         text = f"http://{text}"
     alternative = ", or a host/path such as firmware.example.com/phones (taken as http://)"
     return _url(check, "firmware_url", text, ("http", "https", "tftp", "ftp"), alternative)
