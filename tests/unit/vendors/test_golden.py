@@ -38,6 +38,8 @@ Yealink, tests/golden/yealink/001565aabbcc.cfg (t46s, account 2 disabled):
   local_time.time_zone = +5:30 for GMT+05:30 .......... l.35
   local_time.time_zone_name: left out (see test_yealink_golden.py and templates/yealink/_time.cfg.j2)
   `%NULL%` for the emptied values of the disabled account: not in vendors.md (see yealink.py)
+  static.auto_provision.server.username|password = %NULL%: the device has no phone
+  credentials, so any the phone holds are cleared ..... l.116 (test_yealink_golden.py)
 
 Fanvil, tests/golden/fanvil/0c383e07e16c.cfg (x4, 2 accounts):
   file name <mac>.cfg ................................. l.129

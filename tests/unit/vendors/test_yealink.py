@@ -39,6 +39,9 @@ LINE = re.compile(r"(?P<key>[a-z0-9_.]+) = (?P<value>.*)")
 PROVISIONING = {
     "static.auto_provision.server.url": LINK + "/",
     "static.auto_provision.repeat.enable": "0",
+    # A device without phone credentials clears those the phone may hold.
+    "static.auto_provision.server.username": "%NULL%",
+    "static.auto_provision.server.password": "%NULL%",
 }
 
 
@@ -496,8 +499,26 @@ def test_the_t28p_uses_the_older_provisioning_keys() -> None:
         "auto_provision.repeat.minutes": "60",
         "firmware.url": "http://fw.example.net/2.73.0.50.rom",
     }
-    assert settings(dev) == expected | {"security.user_password": "admin:pw:with:colons"}
+    cleared = {"auto_provision.server.username": "%NULL%", "auto_provision.server.password": "%NULL%"}
+    assert settings(dev) == expected | cleared | {"security.user_password": "admin:pw:with:colons"}
     assert settings(dev, "y000000000000.cfg") == expected
+
+
+CREDENTIALS = {"provisioning_username": "desk-0001@acme", "provisioning_password": "p#ss = w0rd&<x>"}
+
+
+@pytest.mark.parametrize(("model", "prefix"), [("t46s", "static."), ("t28p", "")])
+def test_the_device_file_gives_the_phone_its_provisioning_credentials(model: str, prefix: str) -> None:
+    values = settings(device(model=model, **CREDENTIALS))
+    assert values[f"{prefix}auto_provision.server.username"] == "desk-0001@acme"
+    assert values[f"{prefix}auto_provision.server.password"] == "p#ss = w0rd&<x>"
+
+
+@pytest.mark.parametrize(("model", "common"), [("t46s", "y000000000066.cfg"), ("t28p", "y000000000000.cfg")])
+def test_the_common_file_never_carries_the_provisioning_credentials(model: str, common: str) -> None:
+    # The common file is never encrypted (only <mac>.cfg takes the per-device AES key): the
+    # credentials stay in the device file, which the phone fetches in the same round.
+    assert "desk-0001" not in render(device(model=model, **CREDENTIALS), common)
 
 
 def test_the_admin_password_and_without_it_nothing() -> None:

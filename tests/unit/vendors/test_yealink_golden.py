@@ -12,6 +12,7 @@ Firmware 8x keys, T54W (tests/golden/yealink/805ec0aabbcc.*, y000000000096.cfg):
   include:config "…" lines, common file first, then the device file ....... vendors.md l.99-101
     (full URLs on the link: our choice, see yealink.py _includes)
   static.auto_provision.server.url, .repeat.enable|minutes ................. vendors.md l.116-117
+  static.auto_provision.server.username|password (device file only) ....... vendors.md l.116
   static.firmware.url ...................................................... vendors.md l.117
   static.security.user_password = admin:SECRET ............................. vendors.md l.118
   account.N.enable|label|display_name|user_name|auth_name|password ......... vendors.md l.26-33, l.37
@@ -42,6 +43,8 @@ Firmware 7x keys, T28P (tests/golden/yealink/001565123456.cfg, y000000000000.cfg
   account.N.sip_server_host|sip_server_port ................................ vendors.md l.121
   account.N.transport, account.N.expires, account.N.outbound_host|port ..... Yealink 7x sample configs
   auto_provision.*, firmware.url, security.user_password (no "static.") .... Yealink 7x sample configs
+    (auto_provision.server.username|password: public 7x templates, e.g. a v70-style
+    auto_provision block with server.url, .username, .password; verify on a T28P)
   linekey.1-6 then memorykey.1-10 .......................................... Wazo provd Yealink common.py
   account.N.sip_server.2.address|port (backup registrar; %NULL% for both when unset)
     .............................. Wazo provd Yealink v73 templates/base.tpl (T28P firmware 2.73.0.50)
@@ -102,6 +105,8 @@ def sample(model: str, mac: str) -> Device:
             Account(line=3, sip_register=None, sip_user="2003", enabled=False),
         ),
         admin_password="adm1n-pass",
+        provisioning_username="desk-2001",
+        provisioning_password='pr0v&<"pass"> #1',
         resync_minutes=120,
         firmware_url="http://fw.example.net/yealink/T54W-96.86.0.70.rom",
         language="de",

@@ -221,6 +221,7 @@ class Yealink(Vendor):
             # The provisioning URL is a directory: written with its trailing slash so that every
             # firmware appends file names to it rather than replacing its last path segment.
             "server_url": f"{link}/" if link else "",
+            "credentials": _credentials(device) if request.requested.kind is FileKind.DEVICE_CONFIG else None,
             "resync_minutes": device.resync_minutes,
             "firmware_url": values.value(device.firmware_url) if device.firmware_url else None,
             "admin_password": values.value(device.admin_password) if device.admin_password else None,
@@ -251,6 +252,19 @@ def _link(link: str) -> str:
     """The directory URL the phone used, with no trailing slash, and nothing that could end a value
     or an `include:config "…"` line (spaces, quotes, controls are percent-encoded)."""
     return quote(link.strip().rstrip("/"), safe=":/?&=%@+,;!$'()*[]~")
+
+
+def _credentials(device: Device) -> dict[str, str]:
+    """`auto_provision.server.username|password`: what the phone answers Sonata's HTTP challenge
+    with from then on; `%NULL%` for a device without them clears what the phone holds.
+
+    Only the device file carries them: the common file is never encrypted (the model-wide key,
+    Yealink's public one unless set), and the phone fetches both in the same round.
+    """
+    return {
+        "username": values.value(device.provisioning_username),
+        "password": values.value(device.provisioning_password),
+    }
 
 
 def _file_url(link: str, filename: str) -> str:
