@@ -68,14 +68,20 @@ class Refusal:
     quiet: bool = False
     challenge: tuple[str, ...] = ()
     """WWW-Authenticate values: the device exists and needs credentials the request lacks."""
+    counts: bool = False
+    """A failure of the client address's budget: a guessed key, token or MAC, a wrong MAC or wrong
+    credentials, never a file of a device the phone found, nor a rule of that device."""
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, quiet: bool = False, challenge: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, reason: str, quiet: bool = False, challenge: tuple[str, ...] = (), *, counts: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.quiet = quiet
         self.challenge = challenge
+        self.counts = counts
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ class ProvisioningService:
                 quoted(request.user_agent),
                 refusal.reason,
             )
-            return Refusal(refusal.reason, refusal.quiet, refusal.challenge)
+            return Refusal(refusal.reason, refusal.quiet, refusal.challenge, refusal.counts)
         device = match.device
         rendered = self._files.get(device, request.link_url, match.filename)
         if rendered is None:
@@ -202,14 +208,14 @@ class ProvisioningService:
             device, request.authorization, request.method, request.request_uris
         )
         if failure is not None:
-            raise _Refused(failure.reason, failure.quiet, failure.challenge)
+            raise _Refused(failure.reason, failure.quiet, failure.challenge, counts=not failure.quiet)
 
     async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> Device:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
             device = await self._devices.by_key(request.secret) if is_secret(request.secret) else None
             if device is None:
-                raise _Refused(f"unknown key {fingerprint(request.secret)}")
+                raise _Refused(f"unknown key {fingerprint(request.secret)}", counts=True)
         else:
             mac = self._mac_in_filename(request.filename or "") or (identity.mac if identity else None)
             if mac is None:
@@ -221,7 +227,9 @@ class ProvisioningService:
                 else None
             )
             if device is None:
-                raise _Refused(f"no device with MAC {mac} under token {fingerprint(request.secret)}")
+                raise _Refused(
+                    f"no device with MAC {mac} under token {fingerprint(request.secret)}", counts=True
+                )
         return device
 
     def _record(
@@ -243,7 +251,7 @@ class ProvisioningService:
             raise _Refused(f"a {identity.vendor} User-Agent asked for {device.vendor} device {device.mac}")
         shown_mac = identity.mac if identity else None
         if shown_mac and match.requested.mac and shown_mac != match.requested.mac:
-            raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's")
+            raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's", counts=True)
         if not device.status:
             raise _Refused(f"provisioning of device {device.mac} is disabled")
         if rules.expires_at is not None and self._clock.now() >= rules.expires_at:
@@ -253,7 +261,9 @@ class ProvisioningService:
         if request.link is LinkKind.PERSONAL and rules.check_mac:
             phone_mac = match.requested.mac or shown_mac
             if phone_mac != device.mac:
-                raise _Refused(f"MAC check failed for device {device.mac}: the phone shows {phone_mac}")
+                raise _Refused(
+                    f"MAC check failed for device {device.mac}: the phone shows {phone_mac}", counts=True
+                )
 
 
 def _check_filename_length(filename: str | None) -> None:
@@ -274,7 +284,7 @@ def _match_file(device: Device, filename: str | None) -> _Match:
     if requested.kind is FileKind.NOT_SERVED:
         raise _Refused(f"{quoted(filename)} is not served", quiet=True)
     if requested.mac is not None and requested.mac != device.mac:
-        raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}")
+        raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}", counts=True)
     if not vendor.serves(device, requested):
         raise _Refused(f"{quoted(filename)} is not a file of the device's model {device.model}")
     if requested.kind is FileKind.FIRMWARE and device.firmware_url is None:
