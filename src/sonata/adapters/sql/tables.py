@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Index, Integer, String, func
 from sqlmodel import Field, SQLModel
 
 
@@ -61,3 +61,27 @@ class DeviceChangeRow(SQLModel, table=True):
     changed_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.current_timestamp())
     )
+
+
+class ClientFailureRow(SQLModel, table=True):
+    """Refused phone requests that count against a client address's failure budget, summed over every
+    serving process, per slot of a tenth of SONATA_FAILURE_WINDOW_SECONDS (the slot's number is the
+    seconds since the epoch over that tenth). Rows of slots past the window are deleted."""
+
+    __tablename__ = "client_failures"
+    __table_args__ = (Index("ix_client_failures_slot", "slot"),)
+
+    address: str = Field(primary_key=True, max_length=64)
+    slot: int = Field(sa_column=Column(BigInteger(), primary_key=True, autoincrement=False))
+    failures: int = Field(sa_column=Column(Integer(), nullable=False))
+
+
+class ClientBlockRow(SQLModel, table=True):
+    """A client address whose failure budget is spent, blocked from `blocked_at` until `blocked_until`
+    (seconds since the epoch); the process that ends the block deletes the row."""
+
+    __tablename__ = "client_blocks"
+
+    address: str = Field(primary_key=True, max_length=64)
+    blocked_at: float = Field(sa_column=Column(Float(), nullable=False))
+    blocked_until: float = Field(sa_column=Column(Float(), nullable=False))
