@@ -22,6 +22,8 @@ Grandstream, tests/golden/grandstream/cfg000b82aabbcc.xml (gxp1620, 2 accounts):
   P35 / P404 SIP user id .............................. l.30
   P36 / P405 auth id (user id when none is given) ..... l.31, l.37
   P34 / P406 password ................................. l.32
+  P1360 / P1361 empty: the device has no phone credentials, so any the phone holds
+  are cleared ......................................... test_grandstream_golden.py
 
 Yealink, tests/golden/yealink/001565aabbcc.cfg (t46s, account 2 disabled):
   file name <mac>.cfg ................................. l.101

@@ -57,8 +57,10 @@ def config(dev: Device, link: str = LINK) -> ET.Element:
     return found
 
 
-# Settings every GXP config carries whatever the device: provisioning, periodic check, phonebook.
-ALWAYS = {"P212", "P237", "P145", "P194", "P330"}
+# Settings every GXP config carries whatever the device: provisioning (and its credentials, empty
+# without any), periodic check, phonebook.
+ALWAYS = {"P212", "P237", "P145", "P1360", "P1361", "P194", "P330"}
+CREDENTIALS = {"provisioning_username": "desk-0001@acme", "provisioning_password": "p&ss<w>\"rd' 1"}
 
 
 def p_values(dev: Device, link: str = LINK) -> dict[str, str]:
@@ -372,6 +374,18 @@ def test_the_file_head_is_the_gs_provision_document() -> None:
 def test_the_config_points_the_phone_back_at_its_link(link: str, protocol: str, path: str) -> None:
     values = p_values(device(), link)
     assert (values["P212"], values["P237"], values["P145"]) == (protocol, path, "0")
+
+
+@pytest.mark.parametrize("filename", ["cfg000b82aabbcc.xml", "cfggxp1620.xml", "cfg.xml"])
+def test_every_config_gives_the_phone_its_provisioning_credentials(filename: str) -> None:
+    config = ET.fromstring(render(device(**CREDENTIALS), filename)).find("config")
+    assert config is not None
+    assert (config.findtext("P1360"), config.findtext("P1361")) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
+
+
+def test_without_provisioning_credentials_the_phones_are_cleared() -> None:
+    values = p_values(device())
+    assert (values["P1360"], values["P1361"]) == ("", "")
 
 
 def test_without_a_usable_link_the_provisioning_settings_are_left_alone() -> None:
@@ -813,6 +827,7 @@ def test_grp_global_items() -> None:
     assert values == {
         "provisioning.config.protocol": "HTTP",
         "provisioning.config.serverPath": "sonata.example.net:8080/v1/device/device-key-0001",
+        "provisioning.config.username": "", "provisioning.config.password": "",
         "provisioning.override.dhcp.allowCommonOptions": "No",
         "provisioning.auto.mode": "YesUpgradeMin", "provisioning.auto.minute": "240",
         "provisioning.firmware.protocol": "HTTPS", "provisioning.firmware.serverPath": "fw.example.com/grp",
@@ -827,11 +842,21 @@ def test_grp_global_items() -> None:
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("filename", ["cfg000b82aabbcc.xml", "cfggrp2614.xml", "cfg.xml"])
+def test_grp_configs_give_the_phone_its_provisioning_credentials(filename: str) -> None:
+    config = ET.fromstring(render(grp(**CREDENTIALS), filename)).find("config")
+    assert config is not None
+    values = {item.get("name"): item.text for item in config}
+    assert values["provisioning.config.username"] == "desk-0001@acme"
+    assert values["provisioning.config.password"] == "p&ss<w>\"rd' 1"
+
+
 def test_grp_defaults_switch_the_periodic_check_and_phonebook_off() -> None:
     values = items(grp())
     assert values == {
         "provisioning.config.protocol": "HTTP",
         "provisioning.config.serverPath": "sonata.example.net:8080/v1/device/device-key-0001",
+        "provisioning.config.username": "", "provisioning.config.password": "",
         "provisioning.override.dhcp.allowCommonOptions": "No",
         "provisioning.auto.mode": "No", "phonebook.download.mode": "Disabled",
     }  # fmt: skip

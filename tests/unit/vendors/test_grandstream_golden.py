@@ -13,6 +13,10 @@ GXP1630, P-values (tests/golden/grandstream/cfgc074ad112233.xml):
   <gs_provision version="1"> <mac> <config version="1"> ...... vendors.md l.48-57
   P212 config upgrade via 1 HTTP, P237 server path .......... vendors.md l.66-67
   P145 = 0 (DHCP 43/66 may not override the server) ......... GXP16 tpl "Upgrade and Provisioning"
+  P1360/P1361 config server HTTP/HTTPS user name/password ... FS PBX-style Grandstream templates
+    (GXP17xx cfgmac.xml: P1360/P1361 beside P237, from http_auth_username/password); a GXP2170's own
+    metaconfig dump as published with a provisioning adapter ("P1360 / P1361 config username /
+    password"); Grandstream's web UI "Config HTTP/HTTPS User Name/Password" (verify on a GXP16xx)
   P194 = 1, P193 minutes (raised to the phone's 60 minimum) .. vendors.md l.65, GXP16 tpl (60-86400)
   P6767 firmware via 2 HTTPS, P192 firmware path ............ vendors.md l.67
   P2 admin password .......................................... vendors.md l.65
@@ -44,6 +48,8 @@ GRP2614, named items (tests/golden/grandstream/cfgec74d7445566.xml):
   <config version="2"> <item name="..."> ...................... vendors.md l.58-62
   provisioning.config.protocol/serverPath,
     provisioning.override.dhcp.allowCommonOptions,
+    provisioning.config.username/password (P1360/P1361) ...... FS PBX-style GRP26xx template
+      ("Config Server User Name/Password", from http_auth_username/password; verify on a GRP)
     provisioning.auto.mode (No, YesUpgradeMin)/minute,
     provisioning.firmware.protocol/serverPath ................. GRP tpl "Upgrade and Provisioning"
   users.admin.password, language.gui ......................... Wazo base_v2.tpl
@@ -127,6 +133,8 @@ COMMON = {
     "vendor": "grandstream",
     "ntp_server": "pool.ntp.org",
     "admin_password": "adm1n&co",
+    "provisioning_username": "desk-1001",
+    "provisioning_password": 'pr0v&<"pass"> #1',
     "resync_minutes": 30,
     "language": "de",
     "phonebook": PHONEBOOK,

@@ -254,6 +254,11 @@ def config_context(request: RenderRequest, model: GrandstreamModel) -> dict[str,
     return {
         "mac": device.mac,
         "provisioning": gv.upgrade_path(request.link),
+        # What the phone answers the config server's HTTP challenge with; empty clears them.
+        "credentials": {
+            "username": gv.text(device.provisioning_username),
+            "password": gv.text(device.provisioning_password),
+        },
         "resync_minutes": gv.check_minutes(device.resync_minutes) if device.resync_minutes else None,
         "ntp_server": gv.text(device.ntp_server) if device.ntp_server is not None else None,
         "timezone": gv.zone_setting(zone, request.year) if zone is not None else None,
