@@ -281,3 +281,32 @@ def test_an_expired_nonce_is_answered_stale_and_the_client_goes_on(short_nonces:
         served(client.get(url, headers={"User-Agent": YEALINK_UA}))
     assert [a.status_code for a in answers] == [401, 200]
     challenged(answers[0], stale=True)
+
+
+def test_a_nonce_of_one_instance_is_taken_by_another_on_the_same_database(tmp_path: Path) -> None:
+    """What lets `--workers N` and instances behind a load balancer take each other's nonces: the
+    key signing them is kept in the database. The challenge comes from one instance, the answer
+    goes to the other."""
+    env = {"SONATA_DATABASE_URL": f"sqlite:///{tmp_path / 'sonata.db'}", "SONATA_API_TOKEN": API_TOKEN}
+    first = start_server(tmp_path, env)
+    try:
+        second = start_server(tmp_path, env)
+        try:
+            url = links(publish(first))[0]
+            auth = httpx.DigestAuth(USER, PASSWORD)
+            flow = auth.sync_auth_flow(httpx.Request("GET", url))
+            unanswered = next(flow)
+            challenge = get(url)  # from the first instance
+            answered = flow.send(httpx.Response(401, headers=challenge.headers, request=unanswered))
+            on_second = url.replace(first.url, second.url)
+            served(get(on_second, Authorization=answered.headers["authorization"]))
+        finally:
+            stop_server(second)
+    finally:
+        stop_server(first)
+
+
+def test_a_head_request_answers_digest_like_a_get(device: dict[str, Any]) -> None:
+    with httpx.Client(auth=httpx.DigestAuth(USER, PASSWORD), timeout=10) as client:
+        response = client.head(links(device)[1], headers={"User-Agent": YEALINK_UA})
+    assert response.status_code == 200 and "HEAD" not in response.request.headers["authorization"]
