@@ -35,7 +35,6 @@ _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]++"
 _PARAMETER = re.compile(
     rf'[ \t,]*+({_TOKEN})[ \t]*+=[ \t]*+(?:"((?:[^"\\]++|\\.)*+)"|({_TOKEN}))[ \t]*+(?:,|\Z)', re.DOTALL
 )
-_SEPARATORS_TO_END = re.compile(r"[ \t,]*+\Z")
 _QUOTED_PAIR = re.compile(r"\\(.)", re.DOTALL)
 _NONCE_COUNT = re.compile(r"[0-9A-Fa-f]{8}")
 
@@ -112,8 +111,9 @@ def _digest(text: str) -> DigestCredentials | None:
 def _parameters(text: str) -> dict[str, str] | None:
     """`name=value` pairs by lower-case name; None when malformed, a name repeats or there are too many."""
     parameters: dict[str, str] = {}
+    text = text.rstrip(" \t,")
     position = 0
-    while not _SEPARATORS_TO_END.match(text, position):
+    while position < len(text):
         found = _PARAMETER.match(text, position)
         if found is None or len(parameters) == MAX_PARAMETERS:
             return None
