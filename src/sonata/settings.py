@@ -37,6 +37,25 @@ class ApiLimits:
 
 
 @dataclass(frozen=True)
+class FailureBudgetSettings:
+    """How many counted refusals a client address may cause on the phone links within a window
+    before every phone request from it gets the 404 for a cool-down (README: Scans)."""
+
+    budget: int = 30
+    window_seconds: int = 600
+    block_seconds: int = 900
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> FailureBudgetSettings:
+        default = cls()
+        return cls(
+            budget=_limit(environ, "failure_budget", default.budget),
+            window_seconds=_limit(environ, "failure_window_seconds", default.window_seconds),
+            block_seconds=_limit(environ, "block_seconds", default.block_seconds),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     api_token: str | None = None
@@ -48,6 +67,7 @@ class Settings:
     api_limits: ApiLimits = ApiLimits()
     cache_mb: int = DEFAULT_CACHE_MB
     workers: int = 1
+    failures: FailureBudgetSettings = FailureBudgetSettings()
     digest_nonce_seconds: int = DEFAULT_NONCE_SECONDS
 
     @classmethod
@@ -64,6 +84,7 @@ class Settings:
             api_limits=ApiLimits.from_env(environ),
             cache_mb=_limit(environ, "cache_mb", DEFAULT_CACHE_MB),
             workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
+            failures=FailureBudgetSettings.from_env(environ),
             digest_nonce_seconds=_limit(environ, "digest_nonce_seconds", DEFAULT_NONCE_SECONDS),
         )
 

@@ -26,9 +26,11 @@ from sonata.adapters.sql.database import (
     server_label,
     sqlite_path,
 )
+from sonata.adapters.sql.failure_sharing import FailureSharing
 from sonata.adapters.sql.sqlite_file import FileWatch, SqliteFile, open_sqlite_file
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.adapters.templates import Jinja2TemplateEngine, shipped_templates_dir
+from sonata.domain.failure_budget import FailureBudget
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
@@ -53,6 +55,7 @@ class Services:
     tokens: ApiTokenService
     provisioning: ProvisioningService
     phones: PhonePath
+    failures: FailureSharing
 
 
 def build_services(settings: Settings) -> Services:
@@ -88,6 +91,12 @@ def build_services(settings: Settings) -> Services:
             authenticator=PhoneAuthenticator(clock, settings.digest_nonce_seconds),
         ),
         phones=phones,
+        failures=FailureSharing(
+            engine,
+            FailureBudget(
+                settings.failures.budget, settings.failures.window_seconds, settings.failures.block_seconds
+            ),
+        ),
     )
 
 
@@ -125,7 +134,7 @@ def create_app(settings: Settings) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
         await services.provisioning.load_nonce_key()
-        async with services.phones.running():
+        async with services.phones.running(), services.failures.running():
             log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield
         await engine.dispose()
@@ -156,6 +165,7 @@ def create_app(settings: Settings) -> ASGIApp:
         ),
         services.provisioning,
         settings,
+        services.failures.budget,
     )
     return DatabaseGuard(app, watch=FileWatch(services.sqlite_file)) if services.sqlite_file else app
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sonata.domain.failure_budget import FailureBudget
 from sonata.domain.model import LinkKind
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
 from sonata.entrypoints.clients import client_address
@@ -66,10 +67,13 @@ def phone_link(path: str) -> tuple[LinkKind, str, str | None] | None:
 class PhoneLinks:
     """Answers GET and HEAD on the phone links; passes every other request to `app`."""
 
-    def __init__(self, app: ASGIApp, service: ProvisioningService, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, service: ProvisioningService, settings: Settings, failures: FailureBudget
+    ) -> None:
         self._app = app
         self._service = service
         self._settings = settings
+        self._failures = failures
         # Empty when the links depend on the address the phone used; then it is read per request.
         self._fixed_base = settings.link_base("")
         # Behind a proxy that strips SONATA_PUBLIC_URL's path, a Digest uri names the path with it.
@@ -86,6 +90,11 @@ class PhoneLinks:
     async def _answer(
         self, scope: Scope, send: Send, link: LinkKind, secret: str, filename: str | None
     ) -> None:
+        client_ip = client_address(scope)
+        if self._failures.blocked(client_ip):
+            # A spent failure budget: the uniform 404 before any work (the block was logged once).
+            await _send(send, 404, _NOT_FOUND.raw_headers, _NOT_FOUND_BODY)
+            return
         prefix = "device" if link is LinkKind.PERSONAL else "token"
         base = self._fixed_base or self._settings.link_base(str(Request(scope).base_url))
         user_agent, authorization = _read_headers(scope)
@@ -93,7 +102,7 @@ class PhoneLinks:
             link=link,
             secret=secret,
             filename=filename,
-            client_ip=client_address(scope),
+            client_ip=client_ip,
             user_agent=user_agent,
             link_url=f"{base}/v1/{prefix}/{secret}",
             probe=scope["method"] == "HEAD",
@@ -110,6 +119,8 @@ class PhoneLinks:
             await _send(send, 503, _UNAVAILABLE.raw_headers, _UNAVAILABLE_BODY)
             return
         if isinstance(outcome, Refusal):
+            if outcome.counts:
+                self._failures.failed(client_ip)
             if outcome.challenge:
                 challenged = unauthorized(outcome.challenge)
                 await _send(send, 401, challenged.raw_headers, bytes(challenged.body))

@@ -114,7 +114,7 @@ def full_vocabulary_device(
     *, vendor: str, model: str, mac: str, numbers: str, key_event: tuple[str, str], **fields: Any
 ) -> Device:
     """The Htek and Snom golden sample: three accounts (TLS with every option, TCP, disabled), five
-    line keys and two contacts. `numbers` starts every extension ("30": users 3001 and 3002, BLF
+    line keys, two contacts and phone credentials. `numbers` starts every extension ("30": users 3001 and 3002, BLF
     3010); `key_event` is the value and label of the last key; fields add or override the rest."""
     first, second, blf = (f"{numbers}{n}" for n in ("01", "02", "10"))
     values: dict[str, Any] = {
@@ -151,6 +151,8 @@ def full_vocabulary_device(
             Account(line=3, sip_register=None, sip_user="", enabled=False),
         ),
         "admin_password": "4dm1n-s3cret",
+        "provisioning_username": f"desk-{first}",
+        "provisioning_password": 'pr0v&<"pass"> #1',
         "resync_minutes": 60,
         "line_keys": (
             LineKey(LineKeyType.LINE, label="Line 1"),

@@ -56,9 +56,10 @@ def p_values(
     return found
 
 
-# Written for every device: provisioning (P145 = 0: DHCP option 66 does not replace P237) and
-# phonebook download.
-ALWAYS = {"P212", "P237", "P145", "P194", "P330", "P331", "P332"}
+# Written for every device: provisioning (P145 = 0: DHCP option 66 does not replace P237; the
+# credentials P1360/P1361, empty without any) and phonebook download.
+ALWAYS = {"P212", "P237", "P145", "P1360", "P1361", "P194", "P330", "P331", "P332"}
+CREDENTIALS = {"provisioning_username": "desk-0001@acme", "provisioning_password": "p&ss<w>\"rd' 1"}
 
 
 def own(values: dict[str, str]) -> dict[str, str]:
@@ -453,14 +454,21 @@ def test_register_expiry_is_written_in_minutes(seconds: int, minutes: str) -> No
 def test_provisioning_points_back_at_the_link() -> None:
     values = p_values(device())
     assert {key: values[key] for key in ALWAYS} == {
-        "P212": "1", "P237": LINK, "P145": "0", "P194": "0", "P330": "1", "P331": LINK, "P332": "0",
+        "P212": "1", "P237": LINK, "P145": "0", "P1360": "", "P1361": "", "P194": "0", "P330": "1",
+        "P331": LINK, "P332": "0",
     }  # fmt: skip
     common = "https://sonata.example.net/v1/token/group-token-0001"
     values = p_values(device(resync_minutes=120), link=common + "/")
     assert {key: values[key] for key in (*ALWAYS, "P193")} == {
-        "P212": "2", "P237": common, "P145": "0", "P194": "1", "P193": "120", "P330": "3", "P331": common,
-        "P332": "120",
+        "P212": "2", "P237": common, "P145": "0", "P1360": "", "P1361": "", "P194": "1", "P193": "120",
+        "P330": "3", "P331": common, "P332": "120",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("filename", ["cfg001fc11c22a9.xml", "cfg0013.xml"])
+def test_every_config_gives_the_phone_its_provisioning_credentials(filename: str) -> None:
+    values = p_values(device(**CREDENTIALS), filename)
+    assert (values["P1360"], values["P1361"]) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
 
 
 def test_dhcp_options_replace_neither_the_provisioning_server_nor_the_time_settings() -> None:

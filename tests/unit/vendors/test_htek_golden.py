@@ -29,6 +29,9 @@ cfg0013.xml is the same bytes):
       Grandstream's FTP). Decided: 2.
   P145 = 0 (FirmwareUpGrade.ToOverrideServer) ............. FusionPBX (the name; it writes 1, with
       P1145 = 66, to let DHCP option 66 in); 0 = no override, as Grandstream's P145 (verify)
+  P1360/P1361 config server user name/password ............. Htek template (FirmwareUpGrade.UserName
+      / .Password, filled from http_auth_username/password beside P237); Grandstream's P1360/P1361
+      (test_grandstream_golden.py) (verify on an Htek phone)
   P194 auto upgrade, P193 check interval (minutes) ......... Htek template
   P192 firmware server path ................................ Htek template, Wazo model.tpl
   P330 / P331 / P332 phonebook download (Sonata's own) ..... Htek template (vendors.md l.67: Grandstream's)
@@ -59,6 +62,8 @@ cfg0013.xml is the same bytes):
 
 tests/golden/htek/uc926/cfg001fc1aa0926.xml (UC926, accounts 1, 2, 5 and 16):
   accounts 1 and 2 with their own profiles 0 and 1 ......... as above
+  P1360/P1361 empty: no phone credentials, the phone's are
+  cleared .................................................. as above
   account 5: P20360 active, P24086 profile, P20378 label,
   P1704 user, P1705 auth, P1706 password, P1707 display
   name, P1726 voicemail .................................... Wazo profiles, Rahulcse79 (all but voicemail)

@@ -302,6 +302,11 @@ class Htek(Vendor):
         accounts = sorted(device.accounts, key=lambda account: account.line)
         return {
             "provisioning": _provisioning(link, device.resync_minutes),
+            # What the phone answers the config server's HTTP challenge with; empty clears them.
+            "credentials": {
+                "username": single_line(device.provisioning_username),
+                "password": single_line(device.provisioning_password),
+            },
             "phonebook": _phonebook_download(link, device.resync_minutes),
             "remote_phonebooks": _remote_phonebooks(device.remote_phonebooks),
             "accounts": [_account(account, accounts) for account in accounts],
