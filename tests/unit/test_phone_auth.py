@@ -283,8 +283,9 @@ async def world() -> World:
 async def test_without_credentials_a_device_that_needs_them_is_challenged(world: World) -> None:
     outcome = await world.get()
     assert isinstance(outcome, Refusal) and outcome.quiet and len(outcome.challenge) == 3
+    assert not outcome.counts  # the first step of every authenticated fetch
     wrong = await world.get(authorization=basic(USER, "nope"))
-    assert isinstance(wrong, Refusal) and wrong.challenge and not wrong.quiet
+    assert isinstance(wrong, Refusal) and wrong.challenge and wrong.counts and not wrong.quiet
     served = await world.get(authorization=basic(USER, PASSWORD))
     assert isinstance(served, RenderedFile)
 
