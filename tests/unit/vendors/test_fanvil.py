@@ -463,12 +463,33 @@ def test_provisioning_points_back_at_the_link() -> None:
     config = children(parse(device()).find("AUTOUPDATE_CONFIG_MODULE"))
     assert config == {
         "Download_Server_IP": LINK,
+        "Download_Username": "",
+        "Download_Password": "",
         "Config_File_Name": "$mac.cfg",
         "Download_Protocol": "4",
         "Download_Mode": "1",
         "Download_CommonConf": "1",
         "Download_DeviceConf": "1",
     }
+
+
+CREDENTIALS = {"provisioning_username": "desk-0001@acme", "provisioning_password": "p&ss<w>\"rd' 1"}
+
+
+@pytest.mark.parametrize(
+    ("model", "filename", "section", "names"),
+    [
+        ("x4", "0c383e07e16c.cfg", "AUTOUPDATE_CONFIG_MODULE", ("Download_Username", "Download_Password")),
+        ("x4", "f0X4hw1.100.cfg", "AUTOUPDATE_CONFIG_MODULE", ("Download_Username", "Download_Password")),
+        ("v64", "0c383e07e16c.cfg", "ap", ("DefaultUsername", "DefaultPassword")),
+        ("v64", "F0V0V6400000.cfg", "ap", ("DefaultUsername", "DefaultPassword")),
+    ],
+)
+def test_device_and_common_files_give_the_phone_its_provisioning_credentials(
+    model: str, filename: str, section: str, names: tuple[str, str]
+) -> None:
+    config = children(parse(device(model=model, **CREDENTIALS), filename).find(section))
+    assert (config[names[0]], config[names[1]]) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
 
 
 def test_resync_minutes_make_the_phone_check_repeatedly_in_hours() -> None:
@@ -691,6 +712,8 @@ def test_sysconf_provisioning_firmware_and_phonebooks() -> None:
     )
     assert children(root.find("ap")) == {
         "FlashServerIP": "https://p.example.com/v1/token/T",
+        "DefaultUsername": "",
+        "DefaultPassword": "",
         "FlashFileName": "$mac.cfg",
         "FlashProtocol": "5",
         "FlashMode": "2",

@@ -46,6 +46,9 @@ tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
                                                         (provd's HTTP has its own port, its TFTP
                                                         serves the same files): TFTP. Verify on an X4
   Auto_Image_URL (firmware) ........................... Wazo base.tpl
+  Download_Username/Download_Password (phone
+  credentials, device and common file) ................ Wazo plugins/wazo_fanvil/common/templates/
+                                                        common/model.tpl (named, left empty: verify)
   raw settings GLOBAL_CONFIG_MODULE.SNTP_Timeout and
   SIP_Line_List[SIP2].Register_TTL (replacing ours) ... key grammar: fanvil_params.py
   PhoneBook/DirectoryEntry Name/Telephone/Mobile ...... vendors.md l.151; Other: verify
@@ -84,6 +87,10 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 65 keys: 5 beside the
   ap FlashServerIP, FlashFileName, FlashProtocol,
   FlashMode, FlashInterval, DownloadCommonConf/
   DeviceConf, updatePBInterval ........................ Wazo base-V67.tpl, FusionPBX x6u
+  ap DefaultUsername/DefaultPassword (phone credentials,
+  device and common file) ............................. Wazo base-V67.tpl (named, left empty);
+                                                        FS PBX-style sysConf templates (filled
+                                                        from their HTTP auth user and password)
   fwCheck EnableAutoUpgrade, UpgradeServer1 (the link:
   the directory of the descriptor), AutoUpgradeInterval Wazo plugins/wazo_fanvil/common/templates/
                                                         common/model-v.tpl, base-V-series.tpl
@@ -161,6 +168,8 @@ PHONEBOOK = (
 )
 COMMON = {
     "admin_password": "Adm1n-Secret",
+    "provisioning_username": "desk-4001",
+    "provisioning_password": 'pr0v&<"pass"> #1',
     "resync_minutes": 90,
     "language": "de",
     "timezone": "Europe/Berlin",

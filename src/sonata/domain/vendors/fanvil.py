@@ -273,6 +273,11 @@ def config_context(device: Device, link: str, year: int) -> dict[str, Any]:
         "language": language(device.language, file_format),
         "admin_password": text(device.admin_password) if device.admin_password else None,
         "provisioning": fanvil_values.provisioning(link, device.resync_minutes),
+        # What the phone answers the provisioning server's HTTP challenge with; empty clears them.
+        "credentials": {
+            "username": text(device.provisioning_username),
+            "password": text(device.provisioning_password),
+        },
         "firmware_url": text(device.firmware_url) if device.firmware_url else None,
         "phonebooks": fanvil_values.phonebooks(
             f"{base}/{phonebook_filename(device)}", remote, file_format.phonebook_slots
