@@ -37,6 +37,14 @@ class ApiLimits:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """The certificate (chain) and private key `sonata serve` speaks HTTPS with."""
+
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True)
 class FailureBudgetSettings:
     """How many counted refusals a client address may cause on the phone links within a window
     before every phone request from it gets the 404 for a cool-down (README: Scans)."""
@@ -69,6 +77,8 @@ class Settings:
     workers: int = 1
     failures: FailureBudgetSettings = FailureBudgetSettings()
     digest_nonce_seconds: int = DEFAULT_NONCE_SECONDS
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -86,29 +96,66 @@ class Settings:
             workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
             failures=FailureBudgetSettings.from_env(environ),
             digest_nonce_seconds=_limit(environ, "digest_nonce_seconds", DEFAULT_NONCE_SECONDS),
+            tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
+            tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
         )
 
-    def listening_on(self, host: str | None, port: str | None, workers: str | None) -> Settings:
-        """The command line's `--host`, `--port` and `--workers`: they win over the environment."""
+    def listening_on(
+        self,
+        host: str | None,
+        port: str | None,
+        workers: str | None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+    ) -> Settings:
+        """The command line's `--host`, `--port`, `--workers`, `--tls-cert` and `--tls-key`: each wins
+        over the environment."""
         return replace(
             self,
             host=host or self.host,
             port=parse_port(port, "--port") if port is not None else self.port,
             workers=parse_workers(workers, "--workers") if workers is not None else self.workers,
+            tls_cert=Path(tls_cert) if tls_cert else self.tls_cert,
+            tls_key=Path(tls_key) if tls_key else self.tls_key,
         )
 
-    def link_base(self, request_base: str) -> str:
-        """Base of the links handed out: SONATA_PUBLIC_URL, else `http://<host>:<port>`.
+    @property
+    def tls(self) -> TlsFiles | None:
+        """The certificate and key to serve HTTPS with, if any; ValueError for one without the other.
 
-        A wildcard listening address is no address a phone can use, so then the address
-        the API client used to reach Sonata is taken instead.
+        Read here rather than from the environment alone, as the command line may give one of them.
+        `sonata serve` checks what the files hold (entrypoints/tls.py).
+        """
+        if self.tls_cert and self.tls_key:
+            return TlsFiles(self.tls_cert, self.tls_key)
+        if self.tls_cert:
+            raise ValueError(
+                f"the TLS certificate {self.tls_cert} needs its private key:"
+                " give --tls-key or SONATA_TLS_KEY too"
+            )
+        if self.tls_key:
+            raise ValueError(
+                f"the TLS key {self.tls_key} needs its certificate: give --tls-cert or SONATA_TLS_CERT too"
+            )
+        return None
+
+    @property
+    def scheme(self) -> str:
+        """How Sonata itself is spoken to: `https` with a certificate, else `http`."""
+        return "https" if self.tls else "http"
+
+    def link_base(self, request_base: str) -> str:
+        """Base of the links handed out: SONATA_PUBLIC_URL, else `<scheme>://<host>:<port>`.
+
+        A wildcard listening address is no address a phone can use, so then the address the API
+        client used to reach Sonata is taken instead, scheme included (`https` under TLS).
         """
         if self.public_url:
             return self.public_url
         if self.host in ("0.0.0.0", "::", ""):
             return request_base.rstrip("/")
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
 
 def _shown(value: str) -> str:

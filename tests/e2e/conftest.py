@@ -2,6 +2,7 @@
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -54,8 +55,13 @@ class Server:
 
 
 def start_server(
-    tmp_path: Path, env: dict[str, str], cwd: Path | None = None, args: Sequence[str] = ()
+    tmp_path: Path,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    args: Sequence[str] = (),
+    verify: ssl.SSLContext | None = None,
 ) -> Server:
+    """With `verify`, a server serving HTTPS, talked to by clients checking its certificate with it."""
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     process = subprocess.Popen(
@@ -66,14 +72,15 @@ def start_server(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if verify else 'http'}://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"sonata serve exited:\n{log_path.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return Server(url, process, log_path, env.get("SONATA_API_TOKEN"))
+            if httpx.get(f"{url}/healthz", timeout=1, verify=verify or True).status_code == 200:
+                client = httpx.Client(timeout=10, verify=verify or True)
+                return Server(url, process, log_path, env.get("SONATA_API_TOKEN"), client)
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()

@@ -1,8 +1,10 @@
 """Settings read from the environment, and the command line's choices winning over them."""
 
+from pathlib import Path
+
 import pytest
 
-from sonata.settings import Settings
+from sonata.settings import Settings, TlsFiles
 
 
 def test_one_worker_unless_the_environment_or_the_command_line_asks_for_more() -> None:
@@ -19,3 +21,33 @@ def test_the_cache_bound_is_read_in_megabytes_and_must_be_a_whole_number_above_z
     for value in ("0", "-1", "1.5", "lots"):
         with pytest.raises(ValueError, match=r"^SONATA_CACHE_MB must be a whole number greater than 0"):
             Settings.from_env({"SONATA_CACHE_MB": value})
+
+
+def test_tls_comes_from_the_environment_or_the_command_line_and_makes_links_https() -> None:
+    plain = Settings.from_env({"SONATA_HOST": "192.0.2.1"})
+    assert plain.tls is None and plain.link_base("") == "http://192.0.2.1:8080"
+    tls = {"SONATA_TLS_CERT": "a.crt", "SONATA_TLS_KEY": "a.key"}
+    env = Settings.from_env({"SONATA_HOST": "192.0.2.1", **tls})
+    assert env.tls == TlsFiles(Path("a.crt"), Path("a.key"))
+    assert env.link_base("") == "https://192.0.2.1:8080"
+    assert env.listening_on(None, None, None).tls == env.tls
+    assert env.listening_on(None, None, None, tls_cert="b.crt").tls == TlsFiles(Path("b.crt"), Path("a.key"))
+    cli = plain.listening_on(None, None, None, tls_cert="c.crt", tls_key="c.key")
+    assert cli.tls == TlsFiles(Path("c.crt"), Path("c.key"))
+    half = Settings.from_env({"SONATA_TLS_CERT": "a.crt"})
+    assert half.listening_on(None, None, None, tls_key="d.key").tls == TlsFiles(Path("a.crt"), Path("d.key"))
+    public = Settings.from_env({**tls, "SONATA_PUBLIC_URL": "http://sonata.example.net"})
+    assert public.link_base("https://ignored") == "http://sonata.example.net"
+
+
+def test_a_certificate_without_its_key_or_a_key_without_its_certificate_is_refused() -> None:
+    half = Settings.from_env({"SONATA_TLS_CERT": "a.crt"})
+    with pytest.raises(
+        ValueError,
+        match=r"^the TLS certificate a.crt needs its private key: give --tls-key or SONATA_TLS_KEY",
+    ):
+        assert half.tls
+    with pytest.raises(
+        ValueError, match=r"^the TLS key a.key needs its certificate: give --tls-cert or SONATA_TLS_CERT"
+    ):
+        assert Settings.from_env({}).listening_on(None, None, None, tls_key="a.key").tls

@@ -543,7 +543,29 @@ def test_the_iana_zone_wins_over_the_offset() -> None:
 
 
 def test_without_zone_ntp_language_and_password_those_settings_are_left_out() -> None:
-    assert set(settings(device())) == {("setting_server", None), ("settings_refresh_timer", None)}
+    assert set(settings(device())) == {
+        ("setting_server", None),
+        ("settings_refresh_timer", None),
+        ("http_client_user", None),
+        ("http_client_pass", None),
+    }
+
+
+def test_the_config_gives_the_phone_its_provisioning_credentials() -> None:
+    password = "p&ss<w>\"rd' 1:@/"
+    dev = device(provisioning_username="desk-0001@acme", provisioning_password=password)
+    values = settings(dev)
+    assert (values[("http_client_user", None)], values[("http_client_pass", None)]) == (
+        "desk-0001@acme",
+        password,
+    )
+    # In their own settings, not in the URL the phone comes back to.
+    assert values[("setting_server", None)] == f"{LINK}/snom715-{UPPER}.htm"
+
+
+def test_without_provisioning_credentials_the_phones_are_cleared() -> None:
+    values = settings(device())
+    assert (values[("http_client_user", None)], values[("http_client_pass", None)]) == ("", "")
 
 
 def test_ntp_admin_password_firmware_and_remote_phonebook() -> None:

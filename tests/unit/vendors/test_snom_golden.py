@@ -17,6 +17,9 @@ tests/golden/snom/000413AABBCC.xml (device config, vendor params applied):
   perm="" on every setting ................................. FusionPBX, Snom wiki
   setting_server (the snom715-<MAC>.htm list on the link) .. Wazo base.tpl (setting_server), FusionPBX
   settings_refresh_timer (seconds) ......................... FusionPBX
+  http_client_user / http_client_pass (phone credentials) .. Tine 2.0 tine20/tine20 tine20/Voipmanager/
+                                                             Backend/Snom/Xml.php (_appendPhoneSettings);
+                                                             an FS PBX-style Snom template (verify)
   ntp_server ............................................... vendors.md l.157, Wazo base.tpl
   timezone (empty) / utc_offset (s) / dst .................. vendors.md l.157 (timezone); Wazo common.py
                                                              (_format_tzinfo: empty timezone, utc_offset

@@ -241,6 +241,10 @@ class Snom(Vendor):
         return {
             "setting_server": f"{base}/{device_list_filename(device)}",
             "refresh_seconds": device.resync_minutes * 60 if device.resync_minutes else 0,
+            "credentials": {
+                "username": single_line(device.provisioning_username),
+                "password": single_line(device.provisioning_password),
+            },
             "accounts": identities,
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
             "zone": _zone(device, year),
