@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_CACHE_MB = 512
 MIN_API_TOKEN_LENGTH = 16
+DEFAULT_TRUSTED_PROXIES: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1"), ip_network("::1"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Settings:
     digest_nonce_seconds: int = DEFAULT_NONCE_SECONDS
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_TRUSTED_PROXIES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -98,6 +101,7 @@ class Settings:
             digest_nonce_seconds=_limit(environ, "digest_nonce_seconds", DEFAULT_NONCE_SECONDS),
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
             tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
+            trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
         )
 
     def listening_on(
@@ -148,7 +152,8 @@ class Settings:
         """Base of the links handed out: SONATA_PUBLIC_URL, else `<scheme>://<host>:<port>`.
 
         A wildcard listening address is no address a phone can use, so then the address the API
-        client used to reach Sonata is taken instead, scheme included (`https` under TLS).
+        client used to reach Sonata is taken instead, scheme included: `https` under TLS, or as the
+        X-Forwarded-Proto of a trusted proxy says (uvicorn has put it in the request).
         """
         if self.public_url:
             return self.public_url
@@ -207,6 +212,30 @@ def _public_url(url: str | None) -> str | None:
             f" not {_shown(url)}"
         )
     return url.rstrip("/")
+
+
+def _trusted_proxies(value: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
+    if not value:
+        return DEFAULT_TRUSTED_PROXIES
+    return tuple(_trusted_proxy(entry.strip()) for entry in value.split(","))
+
+
+def _trusted_proxy(entry: str) -> IPv4Network | IPv6Network:
+    try:
+        return ip_network(entry)
+    except ValueError:
+        pass
+    try:
+        meant = ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"SONATA_TRUSTED_PROXIES takes addresses and networks separated by commas, such as"
+            f" 127.0.0.1,10.0.0.0/8 (0.0.0.0/0,::/0 for every address); {_shown(entry)} is no address or"
+            f" network"
+        ) from None
+    raise ValueError(
+        f"SONATA_TRUSTED_PROXIES entry {_shown(entry)} has host bits set: write the network {meant}"
+    )
 
 
 def _templates_dir(path: Path) -> Path:

@@ -23,6 +23,34 @@ def test_the_cache_bound_is_read_in_megabytes_and_must_be_a_whole_number_above_z
             Settings.from_env({"SONATA_CACHE_MB": value})
 
 
+def test_trusted_proxies_are_the_loopback_addresses_unless_the_environment_names_others() -> None:
+    assert [str(n) for n in Settings.from_env({}).trusted_proxies] == ["127.0.0.1/32", "::1/128"]
+    named = Settings.from_env({"SONATA_TRUSTED_PROXIES": " 10.0.0.0/8,192.0.2.7 , 2001:db8::/32,::1"})
+    assert [str(n) for n in named.trusted_proxies] == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "2001:db8::/32",
+        "::1/128",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "mentions"),
+    [
+        ("proxy.example.net", ["'proxy.example.net'", "address or network"]),
+        ("10.0.0.0/8,,192.0.2.7", ["''", "address or network"]),
+        ("10.0.0.1/8", ["'10.0.0.1/8'", "host bits", "10.0.0.0/8"]),
+        ("10.0.0.0/33", ["'10.0.0.0/33'", "address or network"]),
+        ("*", ["'*'", "address or network", "0.0.0.0/0"]),
+    ],
+)
+def test_a_trusted_proxy_that_is_no_address_or_network_is_refused(value: str, mentions: list[str]) -> None:
+    with pytest.raises(ValueError, match=r"^SONATA_TRUSTED_PROXIES ") as refused:
+        Settings.from_env({"SONATA_TRUSTED_PROXIES": value})
+    for mention in mentions:
+        assert mention in str(refused.value)
+
+
 def test_tls_comes_from_the_environment_or_the_command_line_and_makes_links_https() -> None:
     plain = Settings.from_env({"SONATA_HOST": "192.0.2.1"})
     assert plain.tls is None and plain.link_base("") == "http://192.0.2.1:8080"

@@ -87,6 +87,10 @@ def serve(settings: Settings) -> None:
         http=http_protocol(settings.header_timeout),
         ssl_certfile=tls.cert if tls else None,
         ssl_keyfile=tls.key if tls else None,
+        # uvicorn rewrites each request's client address and scheme from these proxies' X-Forwarded-For
+        # and X-Forwarded-Proto (README: Behind nginx or a load balancer), before Sonata sees it.
+        proxy_headers=True,
+        forwarded_allow_ips=[str(network) for network in settings.trusted_proxies],
         log_level="info",
         access_log=False,  # phone URLs carry device keys and tokens
     )
