@@ -143,9 +143,11 @@ def _rss_kib(pid: int) -> int:
 
 
 @contextmanager
-def fresh_postgres(url: str) -> Iterator[str]:
-    """A new database beside the one `url` names (which must allow CREATE DATABASE), dropped afterwards."""
-    name = f"sonata_bench_{secrets.token_hex(4)}"
+def fresh_postgres(url: str, prefix: str = "sonata_bench") -> Iterator[str]:
+    """A new database `<prefix>_<random>` beside the one `url` names (whose role must be allowed to
+    CREATE DATABASE), dropped afterwards, also when the code using it fails; the one `url` names is
+    only connected to. The tests' PostgreSQL database is made here too (tests/conftest.py)."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
 
     async def execute(statement: str) -> None:
         connection = await asyncpg.connect(url)

@@ -1,7 +1,10 @@
-"""Test-wide settings."""
+"""Test-wide settings, and the PostgreSQL database of this test run."""
 
 import os
+from collections.abc import Iterator
 
+import pytest
+from benchmarks.servers import fresh_postgres
 from hypothesis import HealthCheck, settings
 
 # On CI the property tests draw the same examples every run, so a red build is reproducible;
@@ -13,3 +16,17 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("sonata")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this run's own, `sonata_test_<random>`, on the server SONATA_TEST_POSTGRES_URL names,
+    dropped when the run ends (also when tests fail); the database that URL names is never changed, so
+    runs at the same time and a real server's data are safe. Made at the first PostgreSQL test."""
+    server_url = os.environ.get("SONATA_TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip(
+            "PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
+    with fresh_postgres(server_url, prefix="sonata_test") as url:
+        yield url

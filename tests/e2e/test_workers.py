@@ -39,7 +39,7 @@ Fetch = Callable[[str], httpx.Response]
 
 
 async def drop_tables(url: str) -> None:
-    """A fresh PostgreSQL database, as tests/integration/conftest.py makes one; `sonata serve` migrates it."""
+    """An empty PostgreSQL database, as tests/integration/conftest.py makes one; `sonata serve` migrates it."""
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
@@ -49,19 +49,16 @@ async def drop_tables(url: str) -> None:
         await engine.dispose()
 
 
-def fresh_postgres_url() -> str:
-    url = os.environ.get("SONATA_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip(
-            "PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
-        )
+def fresh_postgres_url(request: pytest.FixtureRequest) -> str:
+    """This run's own PostgreSQL database (tests/conftest.py), emptied; skips without a server."""
+    url: str = request.getfixturevalue("postgres_url")
     asyncio.run(drop_tables(url))
     return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'sonata.db'}" if request.param == "sqlite" else fresh_postgres_url()
+    return f"sqlite:///{tmp_path / 'sonata.db'}" if request.param == "sqlite" else fresh_postgres_url(request)
 
 
 @pytest.fixture
@@ -234,8 +231,10 @@ def test_a_worker_that_dies_is_replaced_and_ctrl_c_stops_them_all(tmp_path: Path
     assert "Traceback" not in server.log()
 
 
-def test_instances_started_together_on_a_new_postgresql_database_prepare_it_once(tmp_path: Path) -> None:
-    env = {"SONATA_DATABASE_URL": fresh_postgres_url()}  # the token is generated
+def test_instances_started_together_on_a_new_postgresql_database_prepare_it_once(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = {"SONATA_DATABASE_URL": fresh_postgres_url(request)}  # the token is generated
     with ThreadPoolExecutor(2) as pool:
         instances = list(pool.map(lambda _: start_server(tmp_path, env), range(2)))
     try:

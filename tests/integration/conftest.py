@@ -1,6 +1,6 @@
-"""A real database per test: a SQLite file always, PostgreSQL when SONATA_TEST_POSTGRES_URL is set."""
+"""A real database per test: a SQLite file always, PostgreSQL when SONATA_TEST_POSTGRES_URL is set (in a
+database of the run's own, emptied before each test)."""
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,11 +19,7 @@ from sonata.domain.model import ProvisioningRecord
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'sonata.db'}"
-    url = os.environ.get("SONATA_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip(
-            "PostgreSQL tests need SONATA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
-        )
+    url: str = request.getfixturevalue("postgres_url")  # this run's own database (tests/conftest.py)
     return url
 
 
