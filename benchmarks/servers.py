@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +80,11 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def sonata(database_url: str, workers: int, log: Path) -> Iterator[Running]:
-    """`sonata serve` on a free local port; `--workers` is given only to a Sonata that takes it."""
+def sonata(
+    database_url: str, workers: int, log: Path, settings: Mapping[str, str] | None = None
+) -> Iterator[Running]:
+    """`sonata serve` on a free local port, with these `SONATA_…` settings besides the database and
+    the token; `--workers` is given only to a Sonata that takes it."""
     port = free_port()
     command = [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers_supported():
@@ -89,17 +92,17 @@ def sonata(database_url: str, workers: int, log: Path) -> Iterator[Running]:
     elif workers != 1:
         raise ValueError("this sonata serve takes no --workers")
     env = {k: v for k, v in os.environ.items() if k != "SONATA_WORKERS"}
-    env.update(SONATA_DATABASE_URL=database_url, SONATA_API_TOKEN=API_TOKEN)
+    env.update(settings or {}, SONATA_DATABASE_URL=database_url, SONATA_API_TOKEN=API_TOKEN)
     with _process("sonata serve", command, env, port, log) as running:
         yield running
 
 
 @contextmanager
-def sonata_alone(database_url: str | None) -> Iterator[Running]:
+def sonata_alone(database_url: str | None, settings: Mapping[str, str] | None = None) -> Iterator[Running]:
     """One `sonata serve` on the database given, or on a fresh SQLite file of its own."""
     with tempfile.TemporaryDirectory() as tmp:
         database_url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        with sonata(database_url, 1, Path(tmp) / "sonata.log") as server:
+        with sonata(database_url, 1, Path(tmp) / "sonata.log", settings) as server:
             yield server
 
 
