@@ -9,7 +9,16 @@ from types import TracebackType
 from typing import Any
 
 from sonata.domain.model import Device, ProvisioningRecord
-from sonata.domain.ports import DevicePage, PhoneDevices, RenderedFiles, SaveConflict, TemplateEngine
+from sonata.domain.ports import (
+    AddressLocks,
+    DeviceChanges,
+    DevicePage,
+    PhoneDevices,
+    PreviousKey,
+    RenderedFiles,
+    SaveConflict,
+    TemplateEngine,
+)
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors.base import RenderedFile
 
@@ -26,8 +35,12 @@ class FixedClock:
 
 
 class FakeDeviceRepository:
-    def __init__(self, store: dict[str, Device]) -> None:
+    def __init__(
+        self, store: dict[str, Device], previous_keys: dict[str, tuple[str, datetime]] | None = None
+    ) -> None:
         self._store = store
+        self._previous_keys = {} if previous_keys is None else previous_keys
+        """A key a rotation replaced -> (the device's key, the end of its grace)."""
 
     async def get(self, key: str) -> Device | None:
         return self._store.get(key)
@@ -63,7 +76,21 @@ class FakeDeviceRepository:
         self._store[device.key] = device
 
     async def delete(self, key: str) -> bool:
+        for previous in [k for k, (device_key, _) in self._previous_keys.items() if device_key == key]:
+            del self._previous_keys[previous]
         return self._store.pop(key, None) is not None
+
+    async def rotate_key(self, key: str, new_key: str, until: datetime) -> None:
+        if key not in self._store or new_key in self._store:
+            raise SaveConflict("no longer stored, or the new key is taken")
+        self._store[new_key] = dataclasses.replace(self._store.pop(key), key=new_key)
+        for previous, (device_key, served_until) in list(self._previous_keys.items()):
+            if device_key == key:
+                self._previous_keys[previous] = (new_key, served_until)
+        self._previous_keys[key] = (new_key, until)
+
+    async def previous_keys(self, keys: Collection[str]) -> set[str]:
+        return {key for key in keys if key in self._previous_keys}
 
     async def list(
         self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
@@ -98,6 +125,7 @@ class FakeDatabase:
 
     def __init__(self) -> None:
         self.devices: dict[str, Device] = {}
+        self.previous_keys: dict[str, tuple[str, datetime]] = {}
         self.credentials: dict[str, str] = {}
 
     def unit_of_work(self) -> FakeUnitOfWork:
@@ -110,8 +138,9 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self._devices = dict(self._database.devices)
+        self._previous_keys = dict(self._database.previous_keys)
         self._credentials = dict(self._database.credentials)
-        self.devices = FakeDeviceRepository(self._devices)
+        self.devices = FakeDeviceRepository(self._devices, self._previous_keys)
         self.credentials = FakeCredentialStore(self._credentials)
         return self
 
@@ -125,6 +154,7 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self._database.devices = dict(self._devices)
+        self._database.previous_keys = dict(self._previous_keys)
         self._database.credentials = dict(self._credentials)
 
 
@@ -153,6 +183,32 @@ class FakePhoneDevices:
     async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
         self.lookups += 1
         return next((d for d in self._database.devices.values() if d.mac == mac and d.token == token), None)
+
+    async def by_previous_key(self, key: str) -> PreviousKey | None:
+        self.lookups += 1
+        if key not in self._database.previous_keys:
+            return None
+        device_key, until = self._database.previous_keys[key]
+        return PreviousKey(self._database.devices[device_key], until)
+
+
+class FakeAddressLocks:
+    """Locks a committed device to the first address, as the conditional UPDATE does, and then has
+    `changes` (a process's cache) drop the device, as the SQL adapter does."""
+
+    def __init__(self, database: FakeDatabase, changes: DeviceChanges | None = None) -> None:
+        self._database = database
+        self._changes = changes
+
+    async def lock(self, key: str, address: str) -> str | None:
+        device = self._database.devices.get(key)
+        if device is None:
+            return None
+        if device.locked_address is None:
+            device = self._database.devices[key] = dataclasses.replace(device, locked_address=address)
+        if self._changes is not None:
+            self._changes.changed(key)
+        return device.locked_address
 
 
 class FakeRecorder:
@@ -184,6 +240,8 @@ def provisioning_service(
     *,
     devices: PhoneDevices | None = None,
     files: RenderedFiles | None = None,
+    locks: AddressLocks | None = None,
+    publish_window_minutes: int | None = None,
 ) -> ProvisioningService:
     """The provisioning service over the fake database; `devices` and `files` default to no cache."""
     return ProvisioningService(
@@ -193,4 +251,6 @@ def provisioning_service(
         devices=FakePhoneDevices(database) if devices is None else devices,
         files=NoRenderedFiles() if files is None else files,
         recorder=FakeRecorder(database),
+        locks=FakeAddressLocks(database) if locks is None else locks,
+        publish_window_minutes=publish_window_minutes,
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sonata.domain.http_auth import DEFAULT_NONCE_SECONDS
+from sonata.domain.validation import MAX_PUBLISH_WINDOW_MINUTES
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -77,6 +78,8 @@ class Settings:
     api_limits: ApiLimits = ApiLimits()
     cache_mb: int = DEFAULT_CACHE_MB
     workers: int = 1
+    publish_window_minutes: int | None = None
+    """The publish window of devices without one of their own; None: no window."""
     failures: FailureBudgetSettings = FailureBudgetSettings()
     digest_nonce_seconds: int = DEFAULT_NONCE_SECONDS
     tls_cert: Path | None = None
@@ -97,6 +100,7 @@ class Settings:
             api_limits=ApiLimits.from_env(environ),
             cache_mb=_limit(environ, "cache_mb", DEFAULT_CACHE_MB),
             workers=parse_workers(environ.get("SONATA_WORKERS") or "1", "SONATA_WORKERS"),
+            publish_window_minutes=_publish_window(environ.get("SONATA_PUBLISH_WINDOW_MINUTES")),
             failures=FailureBudgetSettings.from_env(environ),
             digest_nonce_seconds=_limit(environ, "digest_nonce_seconds", DEFAULT_NONCE_SECONDS),
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
@@ -236,6 +240,18 @@ def _trusted_proxy(entry: str) -> IPv4Network | IPv6Network:
     raise ValueError(
         f"SONATA_TRUSTED_PROXIES entry {_shown(entry)} has host bits set: write the network {meant}"
     )
+
+
+def _publish_window(value: str | None) -> int | None:
+    if not value:
+        return None
+    minutes = _positive(value)
+    if minutes is None or minutes > MAX_PUBLISH_WINDOW_MINUTES:
+        raise ValueError(
+            f"SONATA_PUBLISH_WINDOW_MINUTES must be a whole number of minutes from 1 to"
+            f" {MAX_PUBLISH_WINDOW_MINUTES} (366 days), not {_shown(value)}; unset it for no window"
+        )
+    return minutes
 
 
 def _templates_dir(path: Path) -> Path:

@@ -61,7 +61,10 @@ async def test_recorded_fetches_move_to_their_own_table_and_back(empty: AsyncEng
         await connection.run_sync(migrate, "0002")
     fetched, never, json_null = [device(index) for index in range(3)]
     async with empty.begin() as connection:  # what the code of revision 0002 wrote
-        await connection.execute(sa.insert(DEVICES), [device_values(d) for d in (fetched, never, json_null)])
+        rows = [device_values(d) for d in (fetched, never, json_null)]
+        for row in rows:
+            del row["locked_address"]  # a column of revision 0005
+        await connection.execute(sa.insert(DEVICES), rows)
     async with empty.begin() as connection:
         recorded = record_to_json(RECORD)
         for key, value in ((fetched.key, recorded), (json_null.key, None)):  # None is stored as JSON null

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sonata.domain.model import Device
-from sonata.domain.ports import PhoneDevices
+from sonata.domain.ports import PhoneDevices, PreviousKey
 from sonata.domain.vendors.base import RenderedFile
 
 MAX_FILES_PER_DEVICE = 16
@@ -87,6 +87,11 @@ class DeviceCache:
             return await self._read_through(self._source.by_mac_and_token(mac, token))
         self._entries.move_to_end(key)
         return self._entries[key].device
+
+    async def by_previous_key(self, key: str) -> PreviousKey | None:
+        """Read from the source each time: a phone asks on a previous key only until the config it
+        gets there moves it to the new key, and the grace is decided per request anyway."""
+        return await self._source.by_previous_key(key)
 
     def get(self, device: Device, link: str, filename: str) -> RenderedFile | None:
         entry = self._entries.get(device.key)

@@ -54,6 +54,8 @@ _ACCOUNT_KEYS = frozenset(
 _ACCOUNT_IGNORED = frozenset({"profile_id"})
 _RULES_KEYS = frozenset({"expires_at", "check_mac", "allowed_ips"})
 _LEGACY_RULES_KEYS = frozenset({"time", "mac", "ip"})
+_PUBLISHING_RULES_KEYS = frozenset({"publish_window_minutes", "lock_to_first_address"})
+"""Rules the original Sonata did not have: taken beside either form of the others."""
 _TIME_KEYS = frozenset({"until"})
 _LINE_KEY_KEYS = frozenset({"type", "value", "label", "line", "pickup_code"})
 _FUNCTION_KEY_KEYS = frozenset({"name", "type", "value", "line"})
@@ -199,19 +201,26 @@ def _rules(reader: _Reader, data: Any) -> RulesDraft | None:
     if not isinstance(data, Mapping):
         reader.fail("rules", "must be an object")
         return None
-    reader.known_keys(data, "rules", _RULES_KEYS | _LEGACY_RULES_KEYS)
+    reader.known_keys(data, "rules", _RULES_KEYS | _LEGACY_RULES_KEYS | _PUBLISHING_RULES_KEYS)
     if any(name in data for name in _LEGACY_RULES_KEYS):
         if any(name in data for name in _RULES_KEYS):
             reader.fail(
                 "rules", "mixes the original rules (time, mac, ip) with expires_at, check_mac, allowed_ips"
             )
-        return _legacy_rules(reader, data)
-    ips = _addresses(reader, data.get("allowed_ips") or [], "rules.allowed_ips")
-    return RulesDraft(
-        expires_at=reader.timestamp(data.get("expires_at"), "rules.expires_at"),
-        check_mac=reader.boolean(data, "check_mac", "rules.check_mac", False),
-        allowed_ips=ips,
+        rules = _legacy_rules(reader, data)
+    else:
+        rules = RulesDraft(
+            expires_at=reader.timestamp(data.get("expires_at"), "rules.expires_at"),
+            check_mac=reader.boolean(data, "check_mac", "rules.check_mac", False),
+            allowed_ips=_addresses(reader, data.get("allowed_ips") or [], "rules.allowed_ips"),
+        )
+    rules.publish_window_minutes = _optional_integer(
+        reader, data, "publish_window_minutes", "rules.publish_window_minutes"
     )
+    rules.lock_to_first_address = reader.boolean(
+        data, "lock_to_first_address", "rules.lock_to_first_address", False
+    )
+    return rules
 
 
 def _legacy_rules(reader: _Reader, data: Mapping[str, Any]) -> RulesDraft:

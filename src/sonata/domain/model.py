@@ -60,6 +60,10 @@ class Rules:
     expires_at: datetime | None = None
     check_mac: bool = False
     allowed_ips: tuple[IpNetwork, ...] = ()
+    publish_window_minutes: int | None = None
+    """Served only this long after the device's last save; None: the server's default, 0: always."""
+    lock_to_first_address: bool = False
+    """Served only to the address of the first fetch after the device's last save."""
 
 
 class LineKeyType(Enum):
@@ -114,6 +118,10 @@ class ProvisioningRecord:
     vendor: str | None = None
     model: str | None = None
     firmware: str | None = None
+    link: LinkKind | None = None
+    """The link the phone used; None in records of a Sonata that did not note it."""
+    previous_key: bool = False
+    """The personal link was that of the key rotateDeviceKey replaced, in its grace."""
 
 
 class ConfigEncryption(Enum):
@@ -158,6 +166,8 @@ class Device:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_provisioning: ProvisioningRecord | None = None
+    locked_address: str | None = None
+    """Under lock_to_first_address, the address of the first fetch since the last save."""
 
     @property
     def needs_credentials(self) -> bool:

@@ -37,6 +37,10 @@ class RulesPatch:
     check_mac: bool | Keep | None = KEEP
     """None turns the check off."""
     allowed_ips: list[str] | Keep | None = KEEP
+    publish_window_minutes: int | Keep | None = KEEP
+    """None: the server's default window."""
+    lock_to_first_address: bool | Keep | None = KEEP
+    """None turns the lock off."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,16 @@ def _patched_rules(stored: RulesDraft | None, patch: RulesPatch | None) -> Rules
         expires_at=rules.expires_at if patch.expires_at is KEEP else patch.expires_at,
         check_mac=rules.check_mac if patch.check_mac is KEEP else bool(patch.check_mac),
         allowed_ips=rules.allowed_ips if patch.allowed_ips is KEEP else list(patch.allowed_ips or []),
+        publish_window_minutes=(
+            rules.publish_window_minutes
+            if patch.publish_window_minutes is KEEP
+            else patch.publish_window_minutes
+        ),
+        lock_to_first_address=(
+            rules.lock_to_first_address
+            if patch.lock_to_first_address is KEEP
+            else bool(patch.lock_to_first_address)
+        ),
     )
 
 
@@ -143,6 +157,8 @@ def draft_of(device: Device) -> DeviceDraft:
             expires_at=device.rules.expires_at,
             check_mac=device.rules.check_mac,
             allowed_ips=[str(network) for network in device.rules.allowed_ips],
+            publish_window_minutes=device.rules.publish_window_minutes,
+            lock_to_first_address=device.rules.lock_to_first_address,
         ),
         resync_minutes=device.resync_minutes,
         firmware_url=device.firmware_url,

@@ -56,7 +56,15 @@ class DeviceRepository(Protocol):
     async def add_all(self, devices: Sequence[Device]) -> None:
         """Insert these new devices; raises SaveConflict when a key or MAC is taken."""
 
-    async def delete(self, key: str) -> bool: ...
+    async def delete(self, key: str) -> bool:
+        """Delete the device, and the keys rotations took from it."""
+
+    async def rotate_key(self, key: str, new_key: str, until: datetime) -> None:
+        """Give the device `new_key`; `key` keeps naming it until `until`, on the phone route only.
+        Everything else of the device stays as stored. Raises SaveConflict when it is gone."""
+
+    async def previous_keys(self, keys: Collection[str]) -> set[str]:
+        """Those of `keys` that rotations took from a device: no other device may take them."""
 
     async def list(
         self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
@@ -64,11 +72,22 @@ class DeviceRepository(Protocol):
         """Devices ordered by MAC, starting after `after_mac`."""
 
 
+@dataclass(frozen=True)
+class PreviousKey:
+    """A key rotateDeviceKey replaced, and the device it still names until `until`."""
+
+    device: Device
+    until: datetime
+
+
 class PhoneDevices(Protocol):
     """Devices as a phone's request finds them: the hot path, which may answer from memory, but only
     with a version the database held within the freshness bound."""
 
     async def by_key(self, key: str) -> Device | None: ...
+
+    async def by_previous_key(self, key: str) -> PreviousKey | None:
+        """The device a rotation took this key from, whether or not its grace has ended."""
 
     async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
         """The device with this MAC, only if its token is `token`: one lookup that costs the same
@@ -86,6 +105,12 @@ class RenderedFiles(Protocol):
 class ProvisioningRecorder(Protocol):
     def record(self, key: str, record: ProvisioningRecord) -> None:
         """Note the device's latest answered fetch; it is written later, and a phone never waits for it."""
+
+
+class AddressLocks(Protocol):
+    async def lock(self, key: str, address: str) -> str | None:
+        """Lock the device with this key to `address`, unless a fetch locked it first: the address
+        it is locked to now (across processes); None when no device has this key any more."""
 
 
 class DeviceChanges(Protocol):

@@ -96,6 +96,8 @@ class RulesDraft:
     expires_at: datetime | None = None
     check_mac: bool = False
     allowed_ips: list[str] = field(default_factory=list)
+    publish_window_minutes: int | None = None
+    lock_to_first_address: bool = False
 
 
 @dataclass
@@ -140,6 +142,7 @@ _PROVISIONING_USERNAME = re.compile(r"[A-Za-z0-9._@+-]+")
 MIN_REGISTER_EXPIRES = 30
 MAX_REGISTER_EXPIRES = 7 * 24 * 3600
 MAX_RESYNC_MINUTES = 30 * 24 * 60
+MAX_PUBLISH_WINDOW_MINUTES = 366 * 24 * 60
 
 
 def is_secret(text: str) -> bool:
@@ -348,7 +351,19 @@ def _rules(check: _Checker, draft: RulesDraft | None) -> Rules:
     expires_at = draft.expires_at
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
-    return Rules(expires_at=expires_at, check_mac=draft.check_mac, allowed_ips=tuple(networks))
+    window = draft.publish_window_minutes
+    if window is not None and not 0 <= window <= MAX_PUBLISH_WINDOW_MINUTES:
+        check.fail(
+            "rules.publish_window_minutes",
+            f"must be from 0 (no window) to {MAX_PUBLISH_WINDOW_MINUTES} minutes (366 days)",
+        )
+    return Rules(
+        expires_at=expires_at,
+        check_mac=draft.check_mac,
+        allowed_ips=tuple(networks),
+        publish_window_minutes=window,
+        lock_to_first_address=draft.lock_to_first_address,
+    )
 
 
 def _url(

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from sonata.adapters.clock import SystemClock
+from sonata.adapters.sql.address_locks import SqlAddressLocks
 from sonata.adapters.sql.database import (
     count_devices,
     create_engine,
@@ -89,6 +90,8 @@ def build_services(settings: Settings) -> Services:
             files=phones.cache,
             recorder=phones.recorder,
             authenticator=PhoneAuthenticator(clock, settings.digest_nonce_seconds),
+            locks=SqlAddressLocks(engine, phones.cache),
+            publish_window_minutes=settings.publish_window_minutes,
         ),
         phones=phones,
         failures=FailureSharing(

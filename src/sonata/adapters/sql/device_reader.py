@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sonata.adapters.sql.mapping import device_from_row
-from sonata.adapters.sql.tables import DeviceRow
+from sonata.adapters.sql.mapping import device_from_row, previous_key_from_row
+from sonata.adapters.sql.tables import DevicePreviousKeyRow, DeviceRow
 from sonata.domain.model import Device
+from sonata.domain.ports import PreviousKey
 
 _DEVICES = DeviceRow.__table__  # type: ignore[attr-defined]
+_PREVIOUS_KEYS = DevicePreviousKeyRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlPhoneDevices:
@@ -22,6 +24,12 @@ class SqlPhoneDevices:
     _BY_KEY: Select[Any] = select(_DEVICES).where(_DEVICES.c.key == bindparam("key"))
     _BY_MAC_AND_TOKEN: Select[Any] = select(_DEVICES).where(
         _DEVICES.c.mac == bindparam("mac"), _DEVICES.c.token == bindparam("token")
+    )
+
+    _BY_PREVIOUS_KEY: Select[Any] = (
+        select(_DEVICES, _PREVIOUS_KEYS.c.until)
+        .select_from(_PREVIOUS_KEYS.join(_DEVICES, _DEVICES.c.key == _PREVIOUS_KEYS.c.device_key))
+        .where(_PREVIOUS_KEYS.c.key == bindparam("key"))
     )
 
     _AFTER_KEY: Select[Any] = (
@@ -50,6 +58,11 @@ class SqlPhoneDevices:
 
     async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
         return await self._one(self._BY_MAC_AND_TOKEN, {"mac": mac, "token": token})
+
+    async def by_previous_key(self, key: str) -> PreviousKey | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(self._BY_PREVIOUS_KEY, {"key": key})).first()
+        return previous_key_from_row(row) if row is not None else None
 
     async def _one(self, query: Select[Any], values: dict[str, str]) -> Device | None:
         async with self._engine.connect() as connection:

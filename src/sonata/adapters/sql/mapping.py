@@ -16,12 +16,14 @@ from sonata.domain.model import (
     HostPort,
     LineKey,
     LineKeyType,
+    LinkKind,
     NumberType,
     ProvisioningRecord,
     RemotePhonebook,
     Rules,
     Transport,
 )
+from sonata.domain.ports import PreviousKey
 
 
 class StoredDevice(Protocol):
@@ -43,6 +45,8 @@ class StoredDevice(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def locked_address(self) -> str | None: ...
 
 
 def _aware(moment: datetime) -> datetime:
@@ -134,6 +138,8 @@ def record_to_json(record: ProvisioningRecord) -> dict[str, Any]:
         "vendor": record.vendor,
         "model": record.model,
         "firmware": record.firmware,
+        "link": record.link.value if record.link else None,
+        "previous_key": record.previous_key,
     }
 
 
@@ -148,7 +154,14 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
         vendor=data.get("vendor"),
         model=data.get("model"),
         firmware=data.get("firmware"),
+        link=LinkKind(data["link"]) if data.get("link") else None,
+        previous_key=data.get("previous_key", False),
     )
+
+
+def previous_key_from_row(row: Any) -> PreviousKey:
+    """A row of the devices table joined with the `until` of one of its previous keys."""
+    return PreviousKey(device_from_row(row), _aware(row.until))
 
 
 def device_values(device: Device) -> dict[str, Any]:
@@ -162,6 +175,7 @@ def device_values(device: Device) -> dict[str, Any]:
         "model": device.model,
         "created_at": device.created_at,
         "updated_at": device.updated_at,
+        "locked_address": device.locked_address,
         "document": _document(device),
     }
 
@@ -187,6 +201,8 @@ def _document(device: Device) -> dict[str, Any]:
             "expires_at": device.rules.expires_at.isoformat() if device.rules.expires_at else None,
             "check_mac": device.rules.check_mac,
             "allowed_ips": [str(n) for n in device.rules.allowed_ips],
+            "publish_window_minutes": device.rules.publish_window_minutes,
+            "lock_to_first_address": device.rules.lock_to_first_address,
         },
         "admin_password": device.admin_password,
         "resync_minutes": device.resync_minutes,
@@ -223,6 +239,8 @@ def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None 
             expires_at=_timestamp(rules["expires_at"]),
             check_mac=rules["check_mac"],
             allowed_ips=tuple(ipaddress.ip_network(n) for n in rules["allowed_ips"]),
+            publish_window_minutes=rules.get("publish_window_minutes"),
+            lock_to_first_address=rules.get("lock_to_first_address", False),
         ),
         admin_password=document.get("admin_password", ""),
         resync_minutes=document.get("resync_minutes"),
@@ -242,4 +260,5 @@ def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None 
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
         last_provisioning=_record_from_json(last_provisioning),
+        locked_address=row.locked_address,
     )

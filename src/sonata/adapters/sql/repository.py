@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, insert, or_, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sonata.adapters.sql.mapping import device_from_row, device_to_row, device_values
-from sonata.adapters.sql.tables import CredentialRow, DeviceProvisioningRow, DeviceRow
+from sonata.adapters.sql.tables import CredentialRow, DevicePreviousKeyRow, DeviceProvisioningRow, DeviceRow
 from sonata.domain.model import Device
 from sonata.domain.ports import DevicePage, SaveConflict
 
@@ -19,6 +20,7 @@ NONCE_KEY = "digest_nonce_key"
 
 _DEVICES: Table = DeviceRow.__table__  # type: ignore[attr-defined]
 _PROVISIONING: Table = DeviceProvisioningRow.__table__  # type: ignore[attr-defined]
+_PREVIOUS_KEYS: Table = DevicePreviousKeyRow.__table__  # type: ignore[attr-defined]
 _KEPT_ON_REPLACE = frozenset({"key", "created_at"})
 """Columns a replacement leaves as stored: the key it is found by, and what the device carries over.
 (lastProvisioning is in a table of its own, which no save writes: a fetch recorded meanwhile stays.)"""
@@ -88,8 +90,34 @@ class SqlDeviceRepository:
             return False
         await self._session.delete(row)
         await self._session.execute(delete(_PROVISIONING).where(_PROVISIONING.c.key == key))
+        await self._session.execute(delete(_PREVIOUS_KEYS).where(_PREVIOUS_KEYS.c.device_key == key))
         await self._session.flush()
         return True
+
+    async def rotate_key(self, key: str, new_key: str, until: datetime) -> None:
+        try:
+            moved = await self._session.execute(
+                update(_DEVICES).where(_DEVICES.c.key == key).values(key=new_key)
+            )
+            if getattr(moved, "rowcount", 0) != 1:
+                raise SaveConflict("the device to rotate is no longer stored")
+            await self._session.execute(
+                update(_PROVISIONING).where(_PROVISIONING.c.key == key).values(key=new_key)
+            )
+            await self._session.execute(
+                update(_PREVIOUS_KEYS).where(_PREVIOUS_KEYS.c.device_key == key).values(device_key=new_key)
+            )
+            await self._session.execute(
+                insert(_PREVIOUS_KEYS).values(key=key, device_key=new_key, until=until)
+            )
+        except IntegrityError as error:
+            raise SaveConflict("the database refused the new key") from error
+
+    async def previous_keys(self, keys: Collection[str]) -> set[str]:
+        if not keys:
+            return set()
+        query = select(_PREVIOUS_KEYS.c.key).where(_PREVIOUS_KEYS.c.key.in_(keys))
+        return set((await self._session.execute(query)).scalars())
 
     async def list(
         self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None

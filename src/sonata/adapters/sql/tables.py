@@ -22,6 +22,8 @@ class DeviceRow(SQLModel, table=True):
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    locked_address: str | None = Field(default=None, max_length=64)
+    """The lock_to_first_address rule's address: set by the first fetch after a save, which clears it."""
 
 
 class DeviceProvisioningRow(SQLModel, table=True):
@@ -32,6 +34,17 @@ class DeviceProvisioningRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=128)
     record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class DevicePreviousKeyRow(SQLModel, table=True):
+    """A key rotateDeviceKey replaced: the phone of `device_key` is served on it until `until`. The row
+    stays after that, so that the key never names another device; it goes with its device."""
+
+    __tablename__ = "device_previous_keys"
+
+    key: str = Field(primary_key=True, max_length=128)
+    device_key: str = Field(index=True, max_length=128)
+    until: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class CredentialRow(SQLModel, table=True):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sonata.domain.documents import document_mac, draft_from_document
@@ -15,13 +16,15 @@ from sonata.domain.model import Device
 from sonata.domain.patches import DevicePatch, apply_patch
 from sonata.domain.ports import Clock, DeviceChanges, DevicePage, SaveConflict, UnitOfWork
 from sonata.domain.services.import_batch import ImportBatch, judge, lookup_key, lookups
-from sonata.domain.validation import DeviceDraft, is_secret
+from sonata.domain.validation import DeviceDraft, generate_key, is_secret
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 MAX_PAGE_SIZE = 500
 IMPORT_BATCH = 500
 """Imported documents judged against one read of the stored devices and saved in one transaction."""
+MAX_GRACE_MINUTES = 30 * 24 * 60
+"""How long a key rotateDeviceKey replaced may still be served."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class DeviceService:
             key, mac = lookup_key(draft), parse_mac(draft.mac)
             by_key = await uow.devices.get(key) if key else None
             holder = await uow.devices.get_by_mac(mac) if mac else None
-            device = judge(draft, by_key, holder, self._clock.now())
+            retired = bool(key and by_key is None and await uow.devices.previous_keys([key]))
+            device = judge(draft, by_key, holder, self._clock.now(), retired_key=retired)
             await uow.devices.save(device)
             await uow.commit()
         self._changed(device.key)
@@ -85,11 +89,44 @@ class DeviceService:
         self._changed(device.key)
         return device
 
+    async def rotate_key(self, key: str, grace_minutes: int) -> Device:
+        """Give the device a new key. The old one serves the phone for `grace_minutes` more, with
+        files pointing it at the new key's link; then it is refused like any unknown key.
+
+        Not a save: the publish window and the address lock go on from the last save."""
+        errors = []
+        if not 0 <= grace_minutes <= MAX_GRACE_MINUTES:
+            errors.append(
+                FieldError("grace_minutes", f"must be from 0 to {MAX_GRACE_MINUTES} minutes (30 days)")
+            )
+        async with self._uow_factory() as uow:
+            device = await uow.devices.get(key) if is_secret(key) else None
+            if device is None:
+                errors.append(FieldError("key", "no device has this key"))
+            if errors:
+                raise ValidationFailed(errors)
+            assert device is not None
+            rotated = dataclasses.replace(device, key=generate_key())
+            until = self._clock.now() + timedelta(minutes=grace_minutes)
+            try:
+                await uow.devices.rotate_key(key, rotated.key, until)
+            except SaveConflict:
+                raise ValidationFailed(
+                    [FieldError("key", "the device changed meanwhile; try again")]
+                ) from None
+            await uow.commit()
+        self._changed(key)
+        self._changed(rotated.key)
+        return rotated
+
     async def save_reporting(self, draft: DeviceDraft) -> SaveResult:
         return await _reporting(self.save(draft))
 
     async def update_reporting(self, key: str, patch: DevicePatch) -> SaveResult:
         return await _reporting(self.update(key, patch))
+
+    async def rotate_key_reporting(self, key: str, grace_minutes: int) -> SaveResult:
+        return await _reporting(self.rotate_key(key, grace_minutes))
 
     async def import_documents(self, documents: list[Any]) -> list[SaveResult]:
         """Validate and save each document on its own; a bad one does not stop the others.
@@ -120,7 +157,8 @@ class DeviceService:
         database refuses that (a concurrent save took a MAC), save them one by one instead."""
         keys, macs = lookups(drafts)
         async with self._uow_factory() as uow:
-            batch = ImportBatch(await uow.devices.find_all(keys=keys, macs=macs))
+            stored = await uow.devices.find_all(keys=keys, macs=macs)
+            batch = ImportBatch(stored, await uow.devices.previous_keys(keys))
             outcomes = [_accepting(batch, draft, self._clock.now()) for draft in drafts]
             saved = [outcome.device for outcome in outcomes if outcome.device is not None]
             try:

@@ -5,7 +5,7 @@ after another: the view is updated with every device accepted, so a later draft 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sonata.domain.errors import FieldError, ValidationFailed
@@ -26,10 +26,22 @@ def lookups(drafts: Sequence[DeviceDraft]) -> tuple[set[str], set[str]]:
     return keys, macs
 
 
-def judge(draft: DeviceDraft, by_key: Device | None, holder: Device | None, now: datetime) -> Device:
+def judge(
+    draft: DeviceDraft,
+    by_key: Device | None,
+    holder: Device | None,
+    now: datetime,
+    *,
+    retired_key: bool = False,
+) -> Device:
     """The device a save of `draft` stores, or ValidationFailed. `by_key` is the stored device with
     the draft's key, `holder` the one with its MAC: a draft without a key replaces the holder, and
-    no device may take a MAC another one holds."""
+    no device may take a MAC another one holds. A `retired_key` (one a rotation took from a device)
+    names no new device: its phone may still be fetching on it."""
+    if retired_key and by_key is None:
+        raise ValidationFailed(
+            [FieldError("key", "was taken from another device by rotateDeviceKey; choose another key")]
+        )
     previous = by_key if by_key is not None or draft.key else holder
     device = validate_device(draft, previous, now)
     if holder is not None and holder.key != device.key:
@@ -40,7 +52,9 @@ def judge(draft: DeviceDraft, by_key: Device | None, holder: Device | None, now:
 class ImportBatch:
     """The stored devices a batch's drafts name, as they stand after each accepted draft."""
 
-    def __init__(self, stored: Iterable[Device]) -> None:
+    def __init__(self, stored: Iterable[Device], retired_keys: Collection[str] = ()) -> None:
+        """`retired_keys`: keys rotations took from devices, which no new device may take."""
+        self._retired_keys = frozenset(retired_keys)
         self._by_key = {device.key: device for device in stored}
         self._by_mac = {device.mac: device for device in self._by_key.values()}
         self.stored_keys = frozenset(self._by_key)
@@ -51,7 +65,11 @@ class ImportBatch:
         key = lookup_key(draft)
         mac = parse_mac(draft.mac)
         device = judge(
-            draft, self._by_key.get(key) if key else None, self._by_mac.get(mac) if mac else None, now
+            draft,
+            self._by_key.get(key) if key else None,
+            self._by_mac.get(mac) if mac else None,
+            now,
+            retired_key=key in self._retired_keys,
         )
         replaced = self._by_key.get(device.key)
         if replaced is not None:

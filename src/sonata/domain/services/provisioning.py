@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.logtext import fingerprint, quoted
@@ -12,7 +13,14 @@ from sonata.domain.mac import parse_mac
 from sonata.domain.memo import BoundedMemo
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.phone_dst import approximation
-from sonata.domain.ports import Clock, PhoneDevices, ProvisioningRecorder, RenderedFiles, TemplateEngine
+from sonata.domain.ports import (
+    AddressLocks,
+    Clock,
+    PhoneDevices,
+    ProvisioningRecorder,
+    RenderedFiles,
+    TemplateEngine,
+)
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.services.phone_auth import PhoneAuthenticator
 from sonata.domain.services.served_log import ServedLog
@@ -105,13 +113,18 @@ class ProvisioningService:
         files: RenderedFiles,
         recorder: ProvisioningRecorder,
         authenticator: PhoneAuthenticator | None = None,
+        locks: AddressLocks,
+        publish_window_minutes: int | None = None,
     ) -> None:
+        """`publish_window_minutes` is the window of devices without one of their own (None: none)."""
         self._uow_factory = uow_factory
         self._engine = engine
         self._clock = clock
         self._devices = devices
         self._files = files
         self._recorder = recorder
+        self._locks = locks
+        self._publish_window_minutes = publish_window_minutes
         self._authenticator = authenticator or PhoneAuthenticator(clock)
         self._served_log = ServedLog(log)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
@@ -136,11 +149,11 @@ class ProvisioningService:
                 refusal.reason,
             )
             return Refusal(refusal.reason, refusal.quiet, refusal.challenge, refusal.counts)
-        device = match.device
-        rendered = self._files.get(device, request.link_url, match.filename)
+        device, link = match.device, _served_link(match.device, request)
+        rendered = self._files.get(device, link, match.filename)
         if rendered is None:
-            rendered = self._render(match, request.link_url)
-            self._files.put(device, request.link_url, match.filename, rendered)
+            rendered = self._render(match, link)
+            self._files.put(device, link, match.filename, rendered)
         if not request.probe:
             self._recorder.record(device.key, self._record(match, request, identity))
         self._served_log.served(match.filename, request.client_ip, device.mac, request.probe)
@@ -200,6 +213,7 @@ class ProvisioningService:
             self._authenticate(device, request)
         match = _match_file(device, request.filename)
         self._check(match, request, identity)
+        await self._hold_to_first_address(device, request)
         return match, identity
 
     def _authenticate(self, device: Device, request: ProvisioningRequest) -> None:
@@ -213,7 +227,7 @@ class ProvisioningService:
     async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> Device:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
-            device = await self._devices.by_key(request.secret) if is_secret(request.secret) else None
+            device = await self._by_key(request.secret) if is_secret(request.secret) else None
             if device is None:
                 raise _Refused(f"unknown key {fingerprint(request.secret)}", counts=True)
         else:
@@ -232,6 +246,33 @@ class ProvisioningService:
                 )
         return device
 
+    async def _by_key(self, key: str) -> Device | None:
+        """The device with this key, or the one a rotation took it from, while its grace lasts."""
+        device = await self._devices.by_key(key)
+        if device is not None:
+            return device
+        previous = await self._devices.by_previous_key(key)
+        if previous is not None and self._clock.now() >= previous.until:
+            raise _Refused(
+                f"key {fingerprint(key)} was rotated away; its grace ended at {previous.until.isoformat()}",
+                counts=True,
+            )
+        return previous.device if previous else None
+
+    async def _hold_to_first_address(self, device: Device, request: ProvisioningRequest) -> None:
+        """The address lock, checked last: only a fetch every other rule allows takes it. A probe is
+        checked against it but does not take it."""
+        if not device.rules.lock_to_first_address:
+            return
+        locked = device.locked_address
+        if locked is None and not request.probe:
+            # Held devices may predate the lock: the database says who came first, across processes.
+            locked = await self._locks.lock(device.key, request.client_ip)
+            if locked is None:
+                raise _Refused(f"device {device.mac} was deleted or rotated while its lock was taken")
+        if locked is not None and locked != request.client_ip:
+            raise _Refused(f"device {device.mac} is locked to {locked}, the address of its first fetch")
+
     def _record(
         self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None
     ) -> ProvisioningRecord:
@@ -243,6 +284,8 @@ class ProvisioningService:
             vendor=identity.vendor if identity else None,
             model=identity.model if identity else None,
             firmware=identity.firmware if identity else None,
+            link=request.link,
+            previous_key=_by_previous_key(match.device, request),
         )
 
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
@@ -254,8 +297,15 @@ class ProvisioningService:
             raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's", counts=True)
         if not device.status:
             raise _Refused(f"provisioning of device {device.mac} is disabled")
-        if rules.expires_at is not None and self._clock.now() >= rules.expires_at:
+        now = self._clock.now()
+        if rules.expires_at is not None and now >= rules.expires_at:
             raise _Refused(f"device {device.mac} expired at {rules.expires_at.isoformat()}")
+        window = rules.publish_window_minutes
+        window = self._publish_window_minutes if window is None else window
+        if window and device.updated_at is not None:
+            closed = device.updated_at + timedelta(minutes=window)
+            if now >= closed:
+                raise _Refused(f"the publish window of device {device.mac} closed at {closed.isoformat()}")
         if rules.allowed_ips and not _address_allowed(request.client_ip, rules.allowed_ips):
             raise _Refused(f"address not allowed for device {device.mac}")
         if request.link is LinkKind.PERSONAL and rules.check_mac:
@@ -264,6 +314,19 @@ class ProvisioningService:
                 raise _Refused(
                     f"MAC check failed for device {device.mac}: the phone shows {phone_mac}", counts=True
                 )
+
+
+def _by_previous_key(device: Device, request: ProvisioningRequest) -> bool:
+    """Whether a personal link named the device by a key a rotation took from it."""
+    return request.link is LinkKind.PERSONAL and request.secret != device.key
+
+
+def _served_link(device: Device, request: ProvisioningRequest) -> str:
+    """The link the file points the phone at: the one it used, but on a previous key the device's
+    current one, so that the phone moves to it on its own."""
+    if _by_previous_key(device, request) and request.link_url.endswith(request.secret):
+        return request.link_url.removesuffix(request.secret) + device.key
+    return request.link_url
 
 
 def _check_filename_length(filename: str | None) -> None:

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from sonata.domain import model as domain
 from sonata.domain import patches
 from sonata.domain.validation import (
+    MAX_PUBLISH_WINDOW_MINUTES,
     AccountDraft,
     ContactDraft,
     DeviceDraft,
@@ -105,17 +106,31 @@ class RemotePhonebookInput:
     url: str
 
 
+_PUBLISH_WINDOW = (
+    f"Serve the device only this many minutes after its last save (0 to {MAX_PUBLISH_WINDOW_MINUTES});"
+    " 0: no window; null: "
+    "the server's SONATA_PUBLISH_WINDOW_MINUTES when the phone asks (unset: no window)."
+)
+_LOCK_TO_FIRST_ADDRESS = (
+    "After the first fetch since the last save, serve only that fetch's client address; a save frees it."
+)
+
+
 @strawberry.input
 class RulesInput:
     expires_at: datetime | None = None
     check_mac: bool | None = False
     allowed_ips: list[str] | None = strawberry.field(default_factory=list)
+    publish_window_minutes: int | None = strawberry.field(default=None, description=_PUBLISH_WINDOW)
+    lock_to_first_address: bool | None = strawberry.field(default=False, description=_LOCK_TO_FIRST_ADDRESS)
 
     def to_draft(self) -> RulesDraft:
         return RulesDraft(
             expires_at=self.expires_at,
             check_mac=bool(self.check_mac),
             allowed_ips=list(self.allowed_ips or []),
+            publish_window_minutes=self.publish_window_minutes,
+            lock_to_first_address=bool(self.lock_to_first_address),
         )
 
 
@@ -202,12 +217,20 @@ class RulesPatch:
     allowed_ips: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="null: from any address."
     )
+    publish_window_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description=_PUBLISH_WINDOW
+    )
+    lock_to_first_address: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_LOCK_TO_FIRST_ADDRESS} null: off."
+    )
 
     def to_patch(self) -> patches.RulesPatch:
         return patches.RulesPatch(
             expires_at=_kept(self.expires_at),
             check_mac=_kept(self.check_mac),
             allowed_ips=_kept(self.allowed_ips),
+            publish_window_minutes=_kept(self.publish_window_minutes),
+            lock_to_first_address=_kept(self.lock_to_first_address),
         )
 
 

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from sonata.domain.errors import ValidationFailed
-from sonata.domain.services.devices import DeviceService, SaveResult, encode_cursor
+from sonata.domain.services.devices import MAX_GRACE_MINUTES, DeviceService, SaveResult, encode_cursor
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.graphql.errors import ReportingSchema
@@ -135,6 +135,20 @@ class Mutation:
     async def update_device(self, info: Info[Any, None], key: str, input: DevicePatch) -> SaveDevicePayload:
         context = _context(info)
         result = await context.devices.update_reporting(key, input.to_patch())
+        return _payload(result, context.link_base)
+
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description="Give the device a new key. Its phone is still served on the old key for "
+        f"graceMinutes (0 to {MAX_GRACE_MINUTES}, 30 days), and what it gets there already names "
+        "the new link, so the phone moves at its next fetch; then the old key is refused like any "
+        "unknown key. Not a save: the publish window and the address lock go on. "
+        "lastProvisioning.previousKey shows a phone still on the old key."
+    )
+    async def rotate_device_key(
+        self, info: Info[Any, None], key: str, grace_minutes: int
+    ) -> SaveDevicePayload:
+        context = _context(info)
+        result = await context.devices.rotate_key_reporting(key, grace_minutes)
         return _payload(result, context.link_base)
 
     @strawberry.mutation

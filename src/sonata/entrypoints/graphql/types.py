@@ -43,6 +43,7 @@ class Vendor:
 strawberry.enum(domain.Transport)
 strawberry.enum(domain.LineKeyType)
 strawberry.enum(domain.NumberType)
+strawberry.enum(domain.LinkKind)
 strawberry.enum(domain.ConfigEncryption)
 
 
@@ -117,6 +118,13 @@ class Rules:
     expires_at: datetime | None
     check_mac: bool
     allowed_ips: list[str]
+    publish_window_minutes: int | None = strawberry.field(
+        description="Served only this many minutes after the last save; null: the server's "
+        "SONATA_PUBLISH_WINDOW_MINUTES (unset: no window); 0: no window."
+    )
+    lock_to_first_address: bool = strawberry.field(
+        description="After the first fetch since the last save, only that fetch's address is served."
+    )
 
 
 @strawberry.type
@@ -134,6 +142,14 @@ class ProvisioningRecord:
     vendor: str | None
     model: str | None
     firmware: str | None
+    link: domain.LinkKind | None = strawberry.field(
+        description="The link the phone used: PERSONAL (its key) or COMMON (the group token and its "
+        "MAC); null in records made before Sonata noted it."
+    )
+    previous_key: bool = strawberry.field(
+        description="The personal link was that of a key rotateDeviceKey replaced, still in its grace: "
+        "the file it got points the phone at the new link."
+    )
 
 
 @strawberry.type
@@ -190,6 +206,8 @@ class Device:
                 expires_at=device.rules.expires_at,
                 check_mac=device.rules.check_mac,
                 allowed_ips=[str(n) for n in device.rules.allowed_ips],
+                publish_window_minutes=device.rules.publish_window_minutes,
+                lock_to_first_address=device.rules.lock_to_first_address,
             ),
             links=Links(
                 personal=f"{link_base}/v1/device/{device.key}",
@@ -203,6 +221,8 @@ class Device:
                 vendor=record.vendor,
                 model=record.model,
                 firmware=record.firmware,
+                link=record.link,
+                previous_key=record.previous_key,
             )
             if record
             else None,
