@@ -147,3 +147,24 @@ def _fastest(call: Any) -> float:
         assert call().status_code == 200
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def test_the_failure_budget_is_spent_by_the_forwarded_address_not_by_the_proxy(tmp_path: Path) -> None:
+    env = {
+        "SONATA_DATABASE_URL": f"sqlite:///{tmp_path / 'sonata.db'}",
+        "SONATA_API_TOKEN": API_TOKEN,
+        "SONATA_FAILURE_BUDGET": "3",
+    }
+    server = start_server(tmp_path, env)
+    try:
+        device = publish(server)
+        scanner = {"User-Agent": YEALINK_UA, "X-Forwarded-For": "198.51.100.66"}
+        for n in range(6):
+            refusal(server.client.get(f"{server.url}/v1/device/no-such-key-{n:04}/{FILE}", headers=scanner))
+        assert "blocked 198.51.100.66" in eventually(server.log, lambda log: "blocked 198.51.100.66" in log)
+        refusal(fetch(server, device, "198.51.100.66"))  # blocked, even on a valid link
+        assert fetch(server, device, "203.0.113.7").status_code == 200  # the proxy's other clients are not
+        assert fetch(server, device).status_code == 200  # nor the proxy itself
+        assert "blocked 127.0.0.1" not in server.log()
+    finally:
+        stop_server(server)

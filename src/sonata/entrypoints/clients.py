@@ -10,6 +10,11 @@ beyond that is no address and is not carried on."""
 
 
 def client_address(scope: Scope) -> str:
-    """The address the request came from (uvicorn has applied X-Forwarded-For), or "" if unknown."""
+    """The address the request came from, or "" if unknown.
+
+    uvicorn has put there what the X-Forwarded-For of a trusted proxy (SONATA_TRUSTED_PROXIES) names:
+    its right-most address that is no trusted proxy. The address rules, the lock, the failure budget,
+    lastProvisioning and the logs all take this one.
+    """
     client = scope.get("client")
     return str(client[0])[:MAX_CLIENT_ADDRESS] if client else ""
