@@ -20,8 +20,10 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     probe = (
         "import json, sonata; from sonata.adapters.templates import shipped_templates_dir;"
+        "from sonata.entrypoints.graphql.graphiql import ASSETS_DIR, page_assets;"
         "print(json.dumps([sonata.__file__, str(shipped_templates_dir()),"
-        " sorted(p.name for p in shipped_templates_dir().iterdir())]))"
+        " sorted(p.name for p in shipped_templates_dir().iterdir()),"
+        " [(ASSETS_DIR / a.path).is_file() for a in page_assets()]]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],
@@ -31,10 +33,11 @@ def test_wheel_install_finds_its_templates_from_any_directory(tmp_path: Path) ->
         text=True,
         check=True,
     )
-    module_file, templates_dir, vendors = json.loads(result.stdout)
+    module_file, templates_dir, vendors, graphiql_files = json.loads(result.stdout)
     assert module_file.startswith(str(target))
     assert templates_dir.startswith(str(target))
     assert {"grandstream", "yealink", "fanvil", "snom", "htek"} <= set(vendors)
+    assert len(graphiql_files) == 8 and all(graphiql_files)  # GraphiQL's page works offline too
     # The shipped migrations build the schema in an empty database: `sonata render` finds no device, cleanly.
     (elsewhere / "s.db").touch()
     render = subprocess.run(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from sonata.adapters.clock import SystemClock
@@ -38,6 +38,7 @@ from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
+from sonata.entrypoints.graphql.graphiql import ASSETS_PATH, GraphiQLAssets
 from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import PhoneLinks, not_found
 from sonata.entrypoints.server import runtime
@@ -162,6 +163,7 @@ def create_app(settings: Settings) -> ASGIApp:
                     GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
                     methods=["GET", "POST"],
                 ),
+                Mount(ASSETS_PATH, GraphiQLAssets()),
             ],
             lifespan=lifespan,
             exception_handlers={404: refuse},

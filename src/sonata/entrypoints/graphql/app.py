@@ -17,6 +17,7 @@ from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql import http_request
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
+from sonata.entrypoints.graphql.graphiql import GraphiQLPage
 from sonata.entrypoints.graphql.schema import ApiContext, build_schema
 from sonata.settings import Settings
 
@@ -44,6 +45,10 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
         self._devices = devices
         self._provisioning = provisioning
         self._settings = settings
+        self._graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return self._graphiql.response()
 
     async def get_context(self, request: Request, response: Response) -> ApiContext:  # type: ignore[override]
         return ApiContext(
