@@ -6,7 +6,7 @@
 # where the installed package looks for them.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY src src
 COPY templates templates
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,29 @@ def test_the_image_starts_from_a_small_python_base_and_builds_sonata_from_the_so
             assert source in admitted, f"{source} is left out by .dockerignore"
     # The templates travel inside the wheel (pyproject.toml force-includes them), so they must be copied.
     assert "templates" in admitted and "src" in admitted and "pyproject.toml" in admitted
+
+
+def test_the_build_stage_makes_a_wheel_with_the_templates_from_what_it_copies(tmp_path: Path) -> None:
+    """The build stage's COPY and `pip wheel`, done here on a folder holding only what it copies."""
+    [build, *_] = stages(ROOT / "Dockerfile")
+    context = tmp_path / "context"
+    for copy in (i for i in build if i.name == "COPY"):
+        for source in shlex.split(copy.arguments)[:-1]:
+            if (ROOT / source).is_dir():
+                shutil.copytree(ROOT / source, context / source, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                context.mkdir(exist_ok=True)
+                shutil.copy(ROOT / source, context / source)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "wheels"), str(context)],
+        check=True,
+    )
+    [wheel] = (tmp_path / "wheels").glob("sonata-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "sonata/templates/yealink/device.cfg.j2" in names
+    assert "sonata/adapters/sql/migrations/env.py" in names
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
 
 def test_the_image_runs_sonata_serve_as_a_user_that_is_not_root(image: list[Instruction]) -> None:
