@@ -2,6 +2,7 @@ import re
 import xml.etree.ElementTree as ET
 from functools import partial
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -770,6 +771,23 @@ def test_the_config_points_at_the_phonebook_on_the_same_link_then_the_remote_pho
         "remote_phonebook.data.2.name": "Company",
         **{f"remote_phonebook.data.{n}.{f}": "%NULL%" for n in (3, 4, 5) for f in ("url", "name")},
     }
+
+
+@pytest.mark.parametrize("model", ["t46s", "t28p"])
+def test_the_phonebook_url_carries_the_phone_credentials_and_only_sonatas_does(model: str) -> None:
+    # Sonata asks for the credentials on the phonebook too; Yealink's remote phonebook has no user
+    # name or password setting but takes them in the URL (user:password@host).
+    books = (RemotePhonebook("Company", "https://pbx/pb.xml"),)
+    values = settings(device(model=model, phonebook=CONTACTS, remote_phonebooks=books, **CREDENTIALS))
+    own = httpx.URL(values["remote_phonebook.data.1.url"])
+    assert (own.username, own.password) == ("desk-0001@acme", "p#ss = w0rd&<x>")
+    assert str(own.copy_with(username=None, password=None)) == f"{LINK}/001565aabbcc-phonebook.xml"
+    assert values["remote_phonebook.data.2.url"] == "https://pbx/pb.xml"
+
+
+def test_without_phone_credentials_the_phonebook_url_has_no_userinfo() -> None:
+    values = settings(device(phonebook=CONTACTS))
+    assert values["remote_phonebook.data.1.url"] == f"{LINK}/001565aabbcc-phonebook.xml"
 
 
 def test_remote_phonebooks_alone_start_at_slot_1_and_a_sixth_has_no_slot() -> None:

@@ -32,6 +32,9 @@ Firmware 8x keys, T54W (tests/golden/yealink/805ec0aabbcc.*, y000000000096.cfg):
     AutoDST `3/5/7/2` = month/week(5 last)/weekday(7 Sunday)/hour); Wazo common.py writes the same keys
   lang.gui, lang.wui ....................................... Yealink admin guides; Wazo base.tpl
   remote_phonebook.data.N.url|name (1 = Sonata's <mac>-phonebook.xml) ...... vendors.md l.119
+    with the phone credentials as userinfo (desk-2001:pr0v&%3C%22pass%22%3E%20%231@, RFC 3986
+    3.2.1 escapes): the remote phonebook has no credential keys; a user:password@ URL is the form
+    Yealink's guides give for an authenticated server URL (verify for the remote phonebook)
   linekey.N.type|value|line|label, types 15 line, 16 BLF, 13 speed dial .... vendors.md l.119-120
   types 11 DTMF, 10 call park (key event) ............ Yealink admin guides ("DSS key types")
   linekey.N.pickup_value, linekey.N.extension (BLF pickup code) .. Yealink admin guides; Wazo common.py

@@ -36,6 +36,7 @@ from sonata.domain.vendors.base import (
     Vendor,
 )
 from sonata.domain.vendors.params import replace_lines, value_problem
+from sonata.domain.vendors.userinfo import with_userinfo
 
 # Setting names: dotted words (`static.wifi.enable`, `account.1.codec.g722_1c_48kpbs.enable`);
 # no spaces, `=`, `#` or line breaks, so a raw setting stays one `key = value` line.
@@ -214,7 +215,7 @@ class Yealink(Vendor):
         device, model = request.device, _model(request.device)
         link = _link(request.link)
         zone = device_zone(device.timezone, device.timezone_offset)
-        own_phonebook = _file_url(link, phonebook_filename(device.mac)) if device.phonebook else None
+        own_phonebook = _phonebook_url(link, device) if device.phonebook else None
         return {
             "mac": device.mac,
             "link": link,
@@ -265,6 +266,15 @@ def _credentials(device: Device) -> dict[str, str]:
         "username": values.value(device.provisioning_username),
         "password": values.value(device.provisioning_password),
     }
+
+
+def _phonebook_url(link: str, device: Device) -> str:
+    """Remote phonebook 1, Sonata's phonebook: the phone credentials go into the URL, as Yealink
+    takes them for a remote phonebook (`http://user:password@host/…`; the remote phonebook has no
+    user name or password setting, and the phone does not answer its challenge with the
+    provisioning credentials). Verify on a phone that it decodes percent-escapes in them."""
+    url = _file_url(link, phonebook_filename(device.mac))
+    return with_userinfo(url, device.provisioning_username, device.provisioning_password)
 
 
 def _file_url(link: str, filename: str) -> str:
