@@ -221,7 +221,7 @@ def test_a_block_ends_after_its_cool_down_and_each_is_logged_once(tmp_path: Path
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'sonata.db'}" if request.param == "sqlite" else fresh_postgres_url()
+    return f"sqlite:///{tmp_path / 'sonata.db'}" if request.param == "sqlite" else fresh_postgres_url(request)
 
 
 def test_two_instances_on_one_database_share_the_budget_and_its_blocks(
