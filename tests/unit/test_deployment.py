@@ -212,6 +212,11 @@ def test_compose_gives_sonata_a_url_of_the_postgresql_service_that_sonata_takes(
     assert settings.database_url == f"postgresql://{user}:{password}@postgres:5432/{db}"
     assert async_url(settings.database_url).startswith("postgresql+asyncpg://")
     assert settings.api_token is None and settings.public_url is None
+    # PostgreSQL has no file beside it for the key of the secrets at rest: it is kept on Sonata's volume.
+    assert (
+        env["SONATA_SECRET_KEY_FILE"] == "/data/secret.key"
+        and "sonata-data:/data" in services["sonata"]["volumes"]
+    )
     with pytest.raises(AssertionError, match="POSTGRES_PASSWORD is required"):
         interpolated(services["sonata"]["environment"]["SONATA_DATABASE_URL"], {})
 
