@@ -1,70 +1,43 @@
-"""`sonata serve [--host] [--port] [--workers] [--tls-cert --tls-key]`, `sonata render KEY_OR_MAC [file]`."""
+"""`sonata serve`: the management API and the phone links."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import sys
-from collections.abc import Sequence
 
+import click
 import uvicorn
 
-from sonata.adapters.sql.database import create_schema
-from sonata.adapters.sql.sqlite_file import DatabaseUnusable
-from sonata.domain.errors import ValidationFailed
-from sonata.entrypoints.app import build_services, configure_logging, create_app, prepare
+from sonata.entrypoints.app import configure_logging, create_app, prepare
+from sonata.entrypoints.cli.common import examples
 from sonata.entrypoints.server import http_protocol
 from sonata.entrypoints.tls import check_tls
 from sonata.settings import Settings
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sonata", description="Sonata, the SIP phone provisioning server.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the management API and the phone links")
-    serve.add_argument("--host", help="address to listen on (SONATA_HOST, default 0.0.0.0)")
-    serve.add_argument("--port", help="port to listen on (SONATA_PORT, default 8080)")
-    serve.add_argument("--workers", help="processes serving on that port (SONATA_WORKERS, default 1)")
-    serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain) (SONATA_TLS_CERT)")
-    serve.add_argument("--tls-key", help="the certificate's PEM private key, unencrypted (SONATA_TLS_KEY)")
-    render = commands.add_parser(
-        "render", help="print the file a device's phone would get on its personal link (rules not applied)"
-    )
-    render.add_argument(
-        "device",
-        metavar="KEY_OR_MAC",
-        help="the device's key or MAC (put -- before a key that starts with -)",
-    )
-    render.add_argument("filename", nargs="?", help="the file name the phone asks for (default: its config)")
-    return parser
-
-
-async def _render(settings: Settings, device: str, filename: str | None) -> int:
-    services = build_services(settings)
-    try:
-        await create_schema(services.engine)
-        # Links in the file use SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
-        link_base = settings.link_base(f"{settings.scheme}://localhost:{settings.port}")
-        try:
-            rendered = await services.provisioning.preview(device, filename, link_base)
-        except ValidationFailed as failure:
-            print(f"sonata: {failure}", file=sys.stderr)
-            return 2
-    finally:
-        await services.engine.dispose()
-    if rendered is None:
-        print("sonata: no device has this key or MAC", file=sys.stderr)
-        return 1
-    sys.stdout.buffer.write(rendered.body)
-    sys.stdout.flush()
-    return 0
-
-
 WORKER_APP = "sonata.entrypoints.app:app_from_environment"
 
 
-def serve(settings: Settings) -> None:
+# The options stay text: the settings parse them, so a bad one is the one-line error of the environment.
+@click.command(
+    epilog=examples(
+        "sonata serve",
+        "sonata serve --host 127.0.0.1 --port 8443 --tls-cert cert.pem --tls-key key.pem",
+    )
+)
+@click.option("--host", help="address to listen on (SONATA_HOST, default 0.0.0.0)")
+@click.option("--port", help="port to listen on (SONATA_PORT, default 8080)")
+@click.option("--workers", help="processes serving on that port (SONATA_WORKERS, default 1)")
+@click.option("--tls-cert", help="serve HTTPS with this PEM certificate (chain) (SONATA_TLS_CERT)")
+@click.option("--tls-key", help="the certificate's PEM private key, unencrypted (SONATA_TLS_KEY)")
+def serve(
+    host: str | None, port: str | None, workers: str | None, tls_cert: str | None, tls_key: str | None
+) -> int:
+    """Serve the management API and the phone links."""
+    run(Settings.from_env().listening_on(host, port, workers, tls_cert, tls_key))
+    return 0
+
+
+def run(settings: Settings) -> None:
     tls = settings.tls
     if tls:
         check_tls(tls)
@@ -94,18 +67,3 @@ def serve(settings: Settings) -> None:
         log_level="info",
         access_log=False,  # phone URLs carry device keys and tokens
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        settings = Settings.from_env()
-        if args.command == "render":
-            return asyncio.run(_render(settings, args.device, args.filename))
-        serve(settings.listening_on(args.host, args.port, args.workers, args.tls_cert, args.tls_key))
-    # A setting Sonata cannot use (an unsupported database URL, a port out of range, a broken certificate)
-    # or a database file it cannot open: one line that says what to do, no traceback.
-    except (ValueError, DatabaseUnusable) as error:
-        print(f"sonata: {error}", file=sys.stderr)
-        return 2
-    return 0
