@@ -738,6 +738,40 @@ def test_a_remote_phonebook_the_phone_cannot_fetch_is_skipped(url: str) -> None:
     assert grp_items["phonebook.download.mode"] == "Disabled"
 
 
+def test_sonatas_phonebook_is_downloaded_with_the_phone_credentials() -> None:
+    # Sonata asks for the credentials on phonebook.xml too; the phonebook download has its own
+    # HTTP/HTTPS user name and password (P6713/P6714, GRP phonebook.download.username|password).
+    values = p_values(device(phonebook=CONTACTS, **CREDENTIALS))
+    assert (values["P6713"], values["P6714"]) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
+    assert values["P331"] == "sonata.example.net:8080/v1/device/device-key-0001"
+    grp_items = items(grp(phonebook=CONTACTS, **CREDENTIALS))
+    assert (grp_items["phonebook.download.username"], grp_items["phonebook.download.password"]) == (
+        "desk-0001@acme",
+        "p&ss<w>\"rd' 1",
+    )
+
+
+def test_without_phone_credentials_the_phonebook_credentials_are_cleared() -> None:
+    values = p_values(device(phonebook=CONTACTS))
+    assert (values["P6713"], values["P6714"]) == ("", "")
+    grp_items = items(grp(phonebook=CONTACTS))
+    assert grp_items["phonebook.download.username"] == grp_items["phonebook.download.password"] == ""
+
+
+def test_a_remote_phonebook_gets_the_credentials_of_its_own_url_never_the_phones() -> None:
+    remote = (RemotePhonebook("Company", "https://pb%40user:s3cret@pbx.example.net/pb/phonebook.xml"),)
+    values = p_values(device(remote_phonebooks=remote, **CREDENTIALS))
+    assert (values["P331"], values["P6713"], values["P6714"]) == ("pbx.example.net/pb", "pb@user", "s3cret")
+    plain = p_values(
+        device(remote_phonebooks=(RemotePhonebook("Company", "https://pbx.example.net/"),), **CREDENTIALS)
+    )
+    assert (plain["P6713"], plain["P6714"]) == ("", "")
+
+
+def test_without_a_phonebook_download_no_phonebook_credentials_are_written() -> None:
+    assert not {"P6713", "P6714"} & p_values(device(**CREDENTIALS)).keys()
+
+
 def test_the_next_remote_phonebook_takes_the_place_of_one_naming_another_file() -> None:
     remote = (
         RemotePhonebook("Company", "https://pbx.example.net/pb/company.xml"),
@@ -837,6 +871,7 @@ def test_grp_global_items() -> None:
         "dateTime.timezone.custom": "EST+5EDT+4,M3.2.0/02:00:00,M11.1.0/02:00:00",
         "dateTime.override.dhcp.allowOption2": "No",
         "phonebook.download.mode": "EnabledUseHTTP",
+        "phonebook.download.username": "", "phonebook.download.password": "",
         "phonebook.download.server": "sonata.example.net:8080/v1/device/device-key-0001",
         "phonebook.download.interval": "240",
     }  # fmt: skip

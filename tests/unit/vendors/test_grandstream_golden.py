@@ -26,6 +26,9 @@ GXP1630, P-values (tests/golden/grandstream/cfgc074ad112233.xml):
   P330 1 HTTP, P331 path (phone appends phonebook.xml), P332 .. vendors.md l.67-69, GXP16 tpl (5-720)
     (Sonata's own phonebook wins over the remote one; a remote URL naming phonebook.xml is cut
     to its directory, one naming another file is skipped: grandstream_values.remote_phonebook_path)
+  P6713/P6714 phonebook HTTP/HTTPS user name/password ........ GXP16 tpl and GXP21 tpl "Phonebook
+    Management" (next to P330); Sonata's phonebook asks for the phone credentials, so they are
+    the device's provisioning user name and password
   accounts 1-3: P271/P401/P501 enable, P270/P417/P517 name,
     P3/P407/P507 display name, P47/P402/P502 server,
     P35/P404/P504 user, P36/P405/P505 auth, P34/P406/P506 pw . vendors.md l.26-33, l.37
@@ -59,6 +62,8 @@ GRP2614, named items (tests/golden/grandstream/cfgec74d7445566.xml):
   dateTime.timezone.custom, dateTime.override.dhcp.allowOption2/42
                                                               Grandstream-based FusionPBX-style GRP template
   phonebook.download.mode/server/interval (0,120,...,720) .... GRP tpl "Phonebook Management"
+  phonebook.download.username/password (P6713/P6714) ......... FS PBX-style GRP26xx template
+    ("HTTP/HTTPS User Name/Password" beside phonebook.download.mode; verify on a GRP)
   account.N.enable (Yes/No), .name, .sip.subscriber.name, .sip.server.1.address, .sip.userid,
     .sip.subscriber.userid, .sip.subscriber.password, .sip.transport (UDP, TCP, TlsOrTcp)
                                                               vendors.md l.58-62, GRP tpl

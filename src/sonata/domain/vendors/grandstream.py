@@ -28,6 +28,7 @@ from sonata.domain.vendors.base import (
 )
 from sonata.domain.vendors.grandstream_values import Family, Slot
 from sonata.domain.vendors.params import replace_xml_children, replace_xml_items, value_problem
+from sonata.domain.vendors.userinfo import with_userinfo
 
 GXP_TEMPLATE = "grandstream/device.xml.j2"
 GRP_TEMPLATE = "grandstream/grp.xml.j2"
@@ -283,7 +284,10 @@ def _phonebook_setting(request: RenderRequest, family: Family) -> dict[str, Any]
     """
     device = request.device
     if device.phonebook:
-        server = gv.phonebook_path(request.link)
+        # Sonata asks for the phone credentials on phonebook.xml too: they go to the download's
+        # own user name and password, never to a remote phonebook, which keeps its URL's.
+        credentials = with_userinfo(request.link, device.provisioning_username, device.provisioning_password)
+        server = gv.phonebook_path(credentials)
     else:
         remote = (gv.remote_phonebook_path(book.url) for book in device.remote_phonebooks)
         server = next((path for path in remote if path is not None), None)

@@ -76,22 +76,26 @@ def _host_and_path(parts: SplitResult, path: str) -> str:
     return text(host + path.rstrip("/"))
 
 
-def upgrade_path(url: str) -> ServerPath | None:
-    """The config/firmware server of a URL (P212/P237, P6767/P192), or None if it has no usable form.
-
-    The query string is dropped: the phone appends its own file name to the path.
-    """
+def _server_path(url: str, numbers: dict[str, int], names: dict[str, str]) -> ServerPath | None:
+    """A URL the Grandstream way, its userinfo as the user name and password; None for a URL
+    without a host or with a scheme `numbers` has no protocol for. The query string is dropped:
+    the phone appends its own file name to the path."""
     parts = _split(url)
-    if parts is None or parts.scheme.lower() not in _UPGRADE_PROTOCOLS:
+    if parts is None or parts.scheme.lower() not in numbers:
         return None
     scheme = parts.scheme.lower()
     return ServerPath(
-        _UPGRADE_PROTOCOLS[scheme],
-        _UPGRADE_NAMES[scheme],
+        numbers[scheme],
+        names[scheme],
         _host_and_path(parts, parts.path),
         text(unquote(parts.username or "")),
         text(unquote(parts.password or "")),
     )
+
+
+def upgrade_path(url: str) -> ServerPath | None:
+    """The config/firmware server of a URL (P212/P237, P6767/P192 with P6768/P6769)."""
+    return _server_path(url, _UPGRADE_PROTOCOLS, _UPGRADE_NAMES)
 
 
 _FILE_NAME = re.compile(r"/[^/]*\.[A-Za-z0-9]{1,8}$")
@@ -113,20 +117,16 @@ PHONEBOOK_FILE = "phonebook.xml"
 
 
 def phonebook_path(url: str) -> ServerPath | None:
-    """The phonebook server of a directory URL (P330/P331, GRP phonebook.download.mode/server).
+    """The phonebook server of a directory URL (P330/P331, GRP phonebook.download.mode/server),
+    its userinfo as the download's HTTP/HTTPS user name and password (P6713/P6714, GRP
+    phonebook.download.username|password).
 
     The phone appends `phonebook.xml` to the path (vendors.md: P331 is `host/path`, "phone appends
     `phonebook.xml`"), so the URL is taken as the directory it is, without its query string. Used
     as is for the link Sonata serves its own `phonebook.xml` on; an administrator's URL goes
     through remote_phonebook_path.
     """
-    parts = _split(url)
-    if parts is None or parts.scheme.lower() not in _PHONEBOOK_PROTOCOLS:
-        return None
-    scheme = parts.scheme.lower()
-    return ServerPath(
-        _PHONEBOOK_PROTOCOLS[scheme], _PHONEBOOK_NAMES[scheme], _host_and_path(parts, parts.path)
-    )
+    return _server_path(url, _PHONEBOOK_PROTOCOLS, _PHONEBOOK_NAMES)
 
 
 def remote_phonebook_path(url: str) -> ServerPath | None:
