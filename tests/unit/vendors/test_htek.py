@@ -3,6 +3,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from functools import partial
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -469,6 +470,16 @@ def test_provisioning_points_back_at_the_link() -> None:
 def test_every_config_gives_the_phone_its_provisioning_credentials(filename: str) -> None:
     values = p_values(device(**CREDENTIALS), filename)
     assert (values["P1360"], values["P1361"]) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
+
+
+@pytest.mark.parametrize("filename", ["cfg001fc11c22a9.xml", "cfg0013.xml"])
+def test_the_phonebook_download_url_carries_the_phone_credentials(filename: str) -> None:
+    # Sonata asks for the credentials on phonebook.xml too; Htek's phonebook download has no user
+    # name or password setting, so they go into the URL (user:password@host).
+    url = httpx.URL(p_values(device(**CREDENTIALS), filename)["P331"])
+    assert (url.username, url.password) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
+    assert str(url.copy_with(username=None, password=None)) == LINK
+    assert p_values(device(**CREDENTIALS), filename)["P237"] == LINK
 
 
 def test_dhcp_options_replace_neither_the_provisioning_server_nor_the_time_settings() -> None:

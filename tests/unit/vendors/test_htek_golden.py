@@ -35,6 +35,8 @@ cfg0013.xml is the same bytes):
   P194 auto upgrade, P193 check interval (minutes) ......... Htek template
   P192 firmware server path ................................ Htek template, Wazo model.tpl
   P330 / P331 / P332 phonebook download (Sonata's own) ..... Htek template (vendors.md l.67: Grandstream's)
+      P331 with the phone credentials as userinfo (desk-3001:pr0v&%3C%22pass%22%3E%20%231@, RFC 3986
+      escapes): the template has no phonebook user name/password setting (verify on an Htek phone)
   P4401-P4405 RemotePhoneBook1-5.Url, P3316 (book 1) and
   P3312-P3315 (books 2-5) .Name; all 5 once any is set ..... FusionPBX (Directory/RemotePhoneBook),
                                                              Wazo base.tpl at 77d4d93 (same numbers)

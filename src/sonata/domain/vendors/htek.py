@@ -51,6 +51,7 @@ from sonata.domain.vendors.base import (
     with_sip_port,
 )
 from sonata.domain.vendors.params import replace_xml_children, value_problem
+from sonata.domain.vendors.userinfo import with_userinfo
 
 # Line keys: Wazo's htek plugin-info (firmware 2.0.4.4.58 / 2.0.4.6.41). Accounts: 6 on the UC903
 # and UC921, 8 on the UC923, 12 on the UC924 and 16 on the UC926, as Htek sells them; the UC902 and
@@ -307,7 +308,7 @@ class Htek(Vendor):
                 "username": single_line(device.provisioning_username),
                 "password": single_line(device.provisioning_password),
             },
-            "phonebook": _phonebook_download(link, device.resync_minutes),
+            "phonebook": _phonebook_download(link, device),
             "remote_phonebooks": _remote_phonebooks(device.remote_phonebooks),
             "accounts": [_account(account, accounts) for account in accounts],
             "ntp_server": single_line(device.ntp_server) if device.ntp_server is not None else None,
@@ -336,14 +337,22 @@ def _provisioning(link: str, resync_minutes: int | None) -> dict[str, Any]:
     }
 
 
-def _phonebook_download(link: str, resync_minutes: int | None) -> dict[str, Any]:
+def _phonebook_download(link: str, device: Device) -> dict[str, Any]:
     """P330/P331/P332: the phone appends `phonebook.xml` to the path, as Grandstream phones do
     (verify on Htek); the name carries no MAC, so on the common link the MAC comes from the
-    User-Agent (Htek phones always send it)."""
+    User-Agent (Htek phones always send it).
+
+    Sonata asks for the phone credentials on `phonebook.xml` too, and Htek's phonebook download
+    has no user name or password setting (its exported template lists only PhonebookXmlDownload
+    .Enable, .ServerPath, .Interval, .RemoveMEOnDownload): they go into P331 as userinfo,
+    `http://user:password@host/…` (verify that the firmware takes userinfo there, and does not
+    answer with P1360/P1361 instead).
+    """
+    url = with_userinfo(link, device.provisioning_username, device.provisioning_password)
     return {
         "protocol": PHONEBOOK_PROTOCOLS.get(_scheme(link), PHONEBOOK_PROTOCOLS["http"]),
-        "url": single_line(link),
-        "minutes": resync_minutes or 0,
+        "url": single_line(url),
+        "minutes": device.resync_minutes or 0,
     }
 
 
