@@ -1,6 +1,7 @@
 """Two processes' failure budgets shared through one real database (each with its own engine), with
 the exchanges made by the test, against a clock the test moves."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -223,3 +224,36 @@ async def test_a_block_over_while_no_process_ran_ends_at_the_next_start(
     ]
     async with engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM client_blocks"))).scalar_one() == 0
+
+
+async def test_a_database_that_fails_is_logged_once_and_its_recovery_once(
+    engine: AsyncEngine, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "sonata.failures")
+    budget = FailureBudget(BUDGET, WINDOW, BLOCK, clock=clock)
+    sharing = FailureSharing(engine, budget, interval=0.01)
+
+    async def rename(table: str, to: str) -> None:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"ALTER TABLE {table} RENAME TO {to}"))
+
+    async def logged(start: str) -> int:
+        for _ in range(500):
+            if lines(caplog, start):
+                break
+            await asyncio.sleep(0.01)
+        return len(lines(caplog, start))
+
+    await rename("client_blocks", "client_blocks_away")
+    task = asyncio.create_task(sharing.run())
+    try:
+        assert await logged("cannot share failure budgets") == 1
+        budget.failed(SCANNER)
+        await asyncio.sleep(0.2)  # many more rounds fail
+        await rename("client_blocks_away", "client_blocks")
+        assert await logged("sharing failure budgets again") == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert len(lines(caplog, "cannot share failure budgets")) == 1
+    assert [r.levelno for r in lines(caplog, "cannot share")] == [logging.ERROR]
