@@ -1,4 +1,5 @@
-"""The snake_case device document of the original Sonata, read into a DeviceDraft."""
+"""The snake_case device document of the original Sonata: read into a DeviceDraft, and written from a
+Device (an export that an import reads back into the same device)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,19 @@ from sonata.domain.limits import (
     shown_key,
 )
 from sonata.domain.mac import parse_mac
-from sonata.domain.model import ConfigEncryption, ContactNumber, LineKeyType, NumberType, Transport
+from sonata.domain.model import (
+    Account,
+    ConfigEncryption,
+    Contact,
+    ContactNumber,
+    Device,
+    HostPort,
+    LineKey,
+    LineKeyType,
+    NumberType,
+    Rules,
+    Transport,
+)
 from sonata.domain.validation import (
     AccountDraft,
     ContactDraft,
@@ -395,3 +408,111 @@ def draft_from_document(document: Any) -> DeviceDraft:
     if reader.errors:
         raise ValidationFailed(reader.errors)
     return draft
+
+
+SECRET_KEYS = frozenset({"sip_password", "admin_password", "provisioning_password", "config_encryption_key"})
+"""The document keys that hold secrets (of the device, or of one of its accounts): a document is
+written without them unless they are asked for, and an import without them keeps the stored ones."""
+
+
+def document_from_device(device: Device, *, with_secrets: bool = False) -> dict[str, Any]:
+    """The document `draft_from_document` reads back into this device (everything but its history:
+    when it was made and saved, its last fetch, the address it is locked to). Empty values are left
+    out; the secrets of SECRET_KEYS only `with_secrets`, then even empty ones, so that an import
+    clears a stored secret the device no longer has. `vendor_params` is written as it is."""
+    document = _compact(
+        {
+            "key": device.key,
+            "token": device.token,
+            "title": device.title,
+            "vendor": device.vendor,
+            "model": device.model,
+            "mac": device.mac,
+            "status": device.status,
+            "timezone": device.timezone,
+            "timezone_offset": device.timezone_offset,
+            "ntp_server": device.ntp_server,
+            "language": device.language,
+            "resync_minutes": device.resync_minutes,
+            "firmware_url": device.firmware_url,
+            "accounts": [_account_document(account) for account in device.accounts],
+            "rules": _rules_document(device.rules),
+            "line_keys": [_line_key_document(key) for key in device.line_keys],
+            "phonebook": [_contact_document(contact) for contact in device.phonebook],
+            "remote_phonebooks": [{"name": book.name, "url": book.url} for book in device.remote_phonebooks],
+            "vendor_params": dict(device.vendor_params),
+            "provisioning_username": device.provisioning_username,
+            "config_encryption": device.config_encryption.value,
+            "admin_password": device.admin_password,
+            "provisioning_password": device.provisioning_password,
+            "config_encryption_key": device.config_encryption_key,
+        }
+    )
+    if not with_secrets:
+        for part in (document, *document.get("accounts", ())):
+            for name in SECRET_KEYS.intersection(part):
+                del part[name]
+    return document
+
+
+def _account_document(account: Account) -> dict[str, Any]:
+    return _compact(
+        {
+            "line": account.line,
+            "name": account.name,
+            "sip_register": _host_port(account.sip_register),
+            "sip_name": account.sip_name,
+            "sip_user": account.sip_user,
+            "sip_auth": account.sip_auth,
+            "enabled": account.enabled,
+            "transport": account.transport.value,
+            "register_expires": account.register_expires,
+            "outbound_proxy": _host_port(account.outbound_proxy),
+            "backup_server": _host_port(account.backup_server),
+            "voicemail": account.voicemail,
+            "sip_password": account.sip_password,
+        }
+    )
+
+
+def _rules_document(rules: Rules) -> dict[str, Any]:
+    return _compact(
+        {
+            "expires_at": rules.expires_at.isoformat() if rules.expires_at else None,
+            "check_mac": rules.check_mac,
+            "allowed_ips": [str(network) for network in rules.allowed_ips],
+            "publish_window_minutes": rules.publish_window_minutes,
+            "lock_to_first_address": rules.lock_to_first_address,
+        }
+    )
+
+
+def _line_key_document(key: LineKey) -> dict[str, Any]:
+    return _compact(
+        {
+            "type": key.type.value,
+            "value": key.value,
+            "label": key.label,
+            "line": key.line,
+            "pickup_code": key.pickup_code,
+        }
+    )
+
+
+def _contact_document(contact: Contact) -> dict[str, Any]:
+    numbers = [{"number": number.number, "type": number.type.value} for number in contact.numbers]
+    return {"name": contact.name, "numbers": numbers}
+
+
+def _host_port(value: HostPort | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _compact(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without its empty values (None, "", [], {}; numbers and booleans are never empty),
+    but with every secret: an empty one clears a stored one."""
+    return {
+        name: value
+        for name, value in document.items()
+        if name in SECRET_KEYS or value not in (None, "", [], {})
+    }
