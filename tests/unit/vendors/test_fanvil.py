@@ -1,6 +1,7 @@
 import xml.etree.ElementTree as ET
 from functools import partial
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -533,11 +534,36 @@ def test_phonebooks_fill_every_remote_phonebook_slot() -> None:
         "PHONE_CONFIG_MODULE/Xml_PhoneBook/Xml_PhoneBook_Entry"
     )
     assert [children(e) for e in entries[:3]] == [
-        {"ID": "XML-PBook1", "Name": "Phonebook", "Addr": f"{LINK}/{MAC}-phonebook.xml"},
-        {"ID": "XML-PBook2", "Name": "Company", "Addr": "https://dir.example.com/company.xml"},
-        {"ID": "XML-PBook3", "Name": "", "Addr": ""},
+        {"ID": "XML-PBook1", "Name": "Phonebook", "Addr": f"{LINK}/{MAC}-phonebook.xml", "Auth": ":"},
+        {"ID": "XML-PBook2", "Name": "Company", "Addr": "https://dir.example.com/company.xml", "Auth": ":"},
+        {"ID": "XML-PBook3", "Name": "", "Addr": "", "Auth": ":"},
     ]
     assert len(entries) == 8
+
+
+def test_sonatas_phonebook_is_downloaded_with_the_phone_credentials_and_only_it() -> None:
+    # Sonata asks for the credentials on <mac>-phonebook.xml too. VOIP_CONFIG_FILE: the entry's
+    # Auth, `user:password`; sysConf: the xmlContact's UserName and PassWd.
+    remote = (RemotePhonebook("Company", "https://dir.example.com/company.xml"),)
+    entries = parse(device(remote_phonebooks=remote, **CREDENTIALS)).findall(
+        "PHONE_CONFIG_MODULE/Xml_PhoneBook/Xml_PhoneBook_Entry"
+    )
+    assert [e.findtext("Auth") for e in entries[:3]] == ["desk-0001@acme:p&ss<w>\"rd' 1", ":", ":"]
+    assert entries[0].findtext("Addr") == f"{LINK}/{MAC}-phonebook.xml"
+    contacts = parse(device(model="v64", remote_phonebooks=remote, **CREDENTIALS)).findall("phone/xmlContact")
+    assert [(c.findtext("UserName"), c.findtext("PassWd")) for c in contacts[:3]] == [
+        ("desk-0001@acme", "p&ss<w>\"rd' 1"),
+        ("", ""),
+        ("", ""),
+    ]
+    assert contacts[0].findtext("Addr") == f"{LINK}/{MAC}-phonebook.xml"
+
+
+def test_without_phone_credentials_sonatas_phonebook_has_none() -> None:
+    entry = parse(device()).find("PHONE_CONFIG_MODULE/Xml_PhoneBook/Xml_PhoneBook_Entry")
+    assert entry is not None and entry.findtext("Auth") == ":"
+    contact = parse(device(model="x6u")).find("phone/xmlContact")
+    assert contact is not None and (contact.findtext("UserName"), contact.findtext("PassWd")) == ("", "")
 
 
 def test_remote_phonebooks_beyond_the_slots_are_left_out() -> None:
@@ -731,6 +757,18 @@ def test_sysconf_provisioning_firmware_and_phonebooks() -> None:
     contacts = root.findall("phone/xmlContact")
     assert [c.get("index") for c in contacts] == ["1", "2", "3", "4", "5"]
     assert contacts[0].findtext("Addr") == f"https://p.example.com/v1/token/T/{MAC}-phonebook.xml"
+
+
+@pytest.mark.parametrize("filename", ["0c383e07e16c.cfg", "F0V0V6400000.cfg"])
+def test_the_firmware_directory_carries_the_phone_credentials(filename: str) -> None:
+    # Sonata asks for them on fanvil_<model>_hw….txt too; fwCheck has no user name or password
+    # setting, so they go into UpgradeServer1 (user:password@host).
+    dev = device(model="v64", firmware_url="https://fw.example.com/v64.z", **CREDENTIALS)
+    root = parse(dev, filename)
+    directory = httpx.URL(root.findtext("fwCheck/UpgradeServer1") or "")
+    assert (directory.username, directory.password) == ("desk-0001@acme", "p&ss<w>\"rd' 1")
+    assert str(directory.copy_with(username=None, password=None)) == LINK
+    assert root.findtext("ap/FlashServerIP") == LINK
 
 
 def test_sysconf_without_firmware_writes_no_upgrade_check() -> None:

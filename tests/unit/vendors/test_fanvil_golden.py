@@ -29,6 +29,10 @@ tests/golden/fanvil/x4/ (VOIP_CONFIG_FILE format: x4, 4 accounts, 4 keys):
   MMI_CONFIG_MODULE MMI_Account_Entry Account1 admin .. Wazo base.tpl, FusionPBX x4
   PHONE_CONFIG_MODULE Xml_PhoneBook_Entry XML-PBookN
   Name/Addr (Sonata's phonebook first, 8 slots) ....... FusionPBX x4
+  Auth `user:password` (the phone credentials on
+  Sonata's phonebook, `:` on the others) .............. a phone's exported VOIP_CONFIG_FILE
+                                                        (`<Auth>:</Auth>` after ID/Name/Addr);
+                                                        thin source: verify on an X4
   Function_Key_Entry FkeyN Type/Value/Title ........... vendors.md l.149-150; Wazo common.py
                                                         (`/ba` + pickup code + extension)
   AUTOUPDATE_CONFIG_MODULE Download_Server_IP,
@@ -75,6 +79,11 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 65 keys: 5 beside the
                                                         reads (fanvil.py, UNDERSCORED_DST)
   TimeZoneName value (Wazo's spelling, UTC+1) ......... Wazo serie-v/entry.py _TZ_INFO
   phone/xmlContact index=N Name/Addr (5 slots) ........ Wazo base-V67.tpl; FusionPBX x6u
+  xmlContact UserName/PassWd (the phone credentials
+  on Sonata's phonebook, empty on the others) ......... Wazo base-new.tpl, base-V-series.tpl
+                                                        (named, left empty); FS PBX-style sysConf
+                                                        templates (from their HTTP auth user
+                                                        name and password)
   dsskey/dssSide index=1/Fkey index=1-5, then
   dsskey/internal index=1-5/Fkey index=1-12
   Type/Value/Title .................................... Wazo plugins/wazo_fanvil/serie_x/entry.py
@@ -92,7 +101,10 @@ tests/golden/fanvil/x6u/ (sysConf format: x6u, 2 accounts, 65 keys: 5 beside the
                                                         FS PBX-style sysConf templates (filled
                                                         from their HTTP auth user and password)
   fwCheck EnableAutoUpgrade, UpgradeServer1 (the link:
-  the directory of the descriptor), AutoUpgradeInterval Wazo plugins/wazo_fanvil/common/templates/
+  the directory of the descriptor, the phone credentials
+  as its userinfo, desk-4001:pr0v&%3C%22pass%22%3E%20%231@:
+  no source names fwCheck credentials; verify),
+  AutoUpgradeInterval ................................. Wazo plugins/wazo_fanvil/common/templates/
                                                         common/model-v.tpl, base-V-series.tpl
                                                         (`<server>/Fanvil`, where the descriptors are)
   file name fanvil_x6u_hw10.txt (firmware descriptor) . Fanvil manuals (H2U, GA10, PA2S "Upgrade

@@ -59,8 +59,8 @@ Fanvil, tests/golden/fanvil/0c383e07e16c.cfg (x4, 2 accounts):
   Register_Pswd ....................................... l.32, l.141
   Enable_Reg (1/0) .................................... l.33, l.141
   account name: not written (no per-line label) ...... l.27
-  Download_Username / Download_Password empty: the device has no phone credentials,
-  so any the phone holds are cleared .................. test_fanvil_golden.py
+  Download_Username / Download_Password empty, Xml_PhoneBook_Entry Auth `:`: the
+  device has no phone credentials, so any the phone holds are cleared . test_fanvil_golden.py
 """
 
 import pytest

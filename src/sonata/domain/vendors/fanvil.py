@@ -43,6 +43,7 @@ from sonata.domain.vendors.base import (
     Vendor,
 )
 from sonata.domain.vendors.fanvil_values import Book, KeyBank, text
+from sonata.domain.vendors.userinfo import with_userinfo
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def config_context(device: Device, link: str, year: int) -> dict[str, Any]:
     file_format = model.format
     base = link.rstrip("/")
     remote = [Book(book.name, book.url) for book in device.remote_phonebooks]
+    credentials = (device.provisioning_username, device.provisioning_password)
     keys = fanvil_values.keys(device.line_keys, model.line_keys)
     return {
         "accounts": [
@@ -274,13 +276,16 @@ def config_context(device: Device, link: str, year: int) -> dict[str, Any]:
         "admin_password": text(device.admin_password) if device.admin_password else None,
         "provisioning": fanvil_values.provisioning(link, device.resync_minutes),
         # What the phone answers the provisioning server's HTTP challenge with; empty clears them.
-        "credentials": {
-            "username": text(device.provisioning_username),
-            "password": text(device.provisioning_password),
-        },
+        "credentials": {"username": text(credentials[0]), "password": text(credentials[1])},
         "firmware_url": text(device.firmware_url) if device.firmware_url else None,
+        # Sonata asks for the phone credentials on every file, the firmware descriptor read from
+        # this directory too: fwCheck has no user name or password setting, so they go into the URL
+        # (user:password@host; verify that the firmware takes userinfo in UpgradeServer1).
+        "firmware_directory": text(with_userinfo(base, *credentials)),
         "phonebooks": fanvil_values.phonebooks(
-            f"{base}/{phonebook_filename(device)}", remote, file_format.phonebook_slots
+            Book(fanvil_values.PHONEBOOK_NAME, f"{base}/{phonebook_filename(device)}", *credentials),
+            remote,
+            file_format.phonebook_slots,
         ),
         "keys": keys,
         "key_banks": fanvil_values.key_banks(keys, model.key_banks),

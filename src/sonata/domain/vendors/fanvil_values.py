@@ -229,17 +229,31 @@ PHONEBOOK_NAME = "Phonebook"
 class Book:
     name: str
     url: str
+    username: str = ""
+    """The user name and password the phone answers the phonebook server's challenge with."""
+    password: str = ""
 
 
-def phonebooks(own_url: str, remote: Sequence[Book], slots: int) -> list[dict[str, Any]]:
+def phonebooks(own: Book, remote: Sequence[Book], slots: int) -> list[dict[str, Any]]:
     """Every remote XML phonebook slot: Sonata's phonebook first, then the device's remote ones.
 
     All slots are written, unused ones empty, so a phonebook removed in Sonata disappears from
-    the phone. Remote phonebooks beyond the model's slots are not written.
+    the phone, and so are their credentials, so none stays behind in a slot. Remote phonebooks
+    beyond the model's slots are not written.
     """
-    books = [Book(PHONEBOOK_NAME, own_url), *remote][:slots]
-    rows = [{"index": i, "name": text(b.name), "url": text(b.url)} for i, b in enumerate(books, 1)]
-    rows += [{"index": i, "name": "", "url": ""} for i in range(len(rows) + 1, slots + 1)]
+    books = [own, *remote][:slots]
+    rows = [
+        {
+            "index": i,
+            "name": text(b.name),
+            "url": text(b.url),
+            "username": text(b.username),
+            "password": text(b.password),
+        }
+        for i, b in enumerate(books, 1)
+    ]
+    empty = {"name": "", "url": "", "username": "", "password": ""}
+    rows += [{"index": i, **empty} for i in range(len(rows) + 1, slots + 1)]
     return rows
 
 
