@@ -2,12 +2,14 @@
 `sonata serve` for /healthz where the same settings make it listen, and says in one line what is wrong."""
 
 import os
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.certificates import self_signed
 from tests.e2e.conftest import API_TOKEN, Server, start_server, stop_server
 from tests.e2e.test_database_file import PATIENCE
 
@@ -50,6 +52,24 @@ def test_healthy_while_sonata_serves_then_unhealthy_with_the_reason(tmp_path: Pa
     finally:
         stop_server(server)
     assert_unhealthy(healthcheck(server), "/healthz did not answer")
+
+
+def test_under_tls_it_asks_over_https_whatever_certificate_the_server_has(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)  # signed by no authority this machine trusts
+    tls = {"SONATA_TLS_CERT": str(cert), "SONATA_TLS_KEY": str(key)}
+    database = f"sqlite:///{tmp_path / 'sonata.db'}"
+    server = start_server(
+        tmp_path,
+        {"SONATA_DATABASE_URL": database, "SONATA_API_TOKEN": API_TOKEN, **tls},
+        verify=ssl.create_default_context(cafile=cert),
+    )
+    try:
+        healthy = healthcheck(server, **tls)
+        assert (healthy.returncode, healthy.stderr) == (0, "")
+        plain = healthcheck(server)  # without the TLS settings it speaks HTTP to an HTTPS port
+        assert plain.returncode == 1 and "did not answer" in plain.stderr
+    finally:
+        stop_server(server)
 
 
 def test_unusable_settings_are_one_line_and_unhealthy(tmp_path: Path) -> None:
