@@ -79,6 +79,10 @@ def _healthy(url: str) -> bool:
         return False
 
 
+BENCHMARK_SECRET_KEY = "YmVuY2htYXJrLXNlY3JldC1rZXktMzItYnl0ZXNsbmc"
+"""The key of the secrets a benchmark's Sonata keeps in PostgreSQL (older Sonatas ignore it)."""
+
+
 @contextmanager
 def sonata(
     database_url: str, workers: int, log: Path, settings: Mapping[str, str] | None = None
@@ -93,6 +97,8 @@ def sonata(
         raise ValueError("this sonata serve takes no --workers")
     env = {k: v for k, v in os.environ.items() if k != "SONATA_WORKERS"}
     env.update(settings or {}, SONATA_DATABASE_URL=database_url, SONATA_API_TOKEN=API_TOKEN)
+    if not database_url.startswith("sqlite"):  # where no key file is made beside the database
+        env.setdefault("SONATA_SECRET_KEY", BENCHMARK_SECRET_KEY)
     with _process("sonata serve", command, env, port, log) as running:
         yield running
 

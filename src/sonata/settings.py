@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sonata.adapters.secret_box import parse_key
 from sonata.domain.http_auth import DEFAULT_NONCE_SECONDS
 from sonata.domain.validation import MAX_PUBLISH_WINDOW_MINUTES
 
@@ -85,10 +86,17 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_TRUSTED_PROXIES
+    secret_key: bytes | None = field(default=None, repr=False)
+    """The key sealing secrets at rest; None: the key file's (README: Secrets at rest)."""
+    old_secret_key: bytes | None = field(default=None, repr=False)
+    """The key a rotation of SONATA_SECRET_KEY moves away from."""
+    secret_key_file: Path | None = None
+    """Where the key file is; None: beside the SQLite database."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         templates_dir = environ.get("SONATA_TEMPLATES_DIR")
+        secret_key, old_secret_key, secret_key_file = _secret_keys(environ)
         return cls(
             database_url=environ.get("SONATA_DATABASE_URL") or DEFAULT_DATABASE_URL,
             api_token=_api_token(environ.get("SONATA_API_TOKEN") or None),
@@ -106,6 +114,9 @@ class Settings:
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
             tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
             trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
+            secret_key=secret_key,
+            old_secret_key=old_secret_key,
+            secret_key_file=secret_key_file,
         )
 
     def listening_on(
@@ -200,6 +211,25 @@ def _api_token(token: str | None) -> str | None:
             " longer random token, or unset it and Sonata generates one"
         )
     return token
+
+
+def _secret_keys(environ: Mapping[str, str]) -> tuple[bytes | None, bytes | None, Path | None]:
+    """SONATA_SECRET_KEY, SONATA_OLD_SECRET_KEY and SONATA_SECRET_KEY_FILE (README: Secrets at rest)."""
+    key, old_key, key_file = (
+        environ.get(f"SONATA_{name}") or None for name in ("SECRET_KEY", "OLD_SECRET_KEY", "SECRET_KEY_FILE")
+    )
+    if key and key_file:
+        raise ValueError("set SONATA_SECRET_KEY or SONATA_SECRET_KEY_FILE, not both")
+    if old_key and not key:
+        raise ValueError(
+            "SONATA_OLD_SECRET_KEY is the key a rotation moves away from: it needs the new one in"
+            " SONATA_SECRET_KEY (README: Secrets at rest)"
+        )
+    return (
+        parse_key(key, "SONATA_SECRET_KEY") if key else None,
+        parse_key(old_key, "SONATA_OLD_SECRET_KEY") if old_key else None,
+        Path(key_file) if key_file else None,
+    )
 
 
 def _public_url(url: str | None) -> str | None:

@@ -18,6 +18,16 @@ API_TOKEN = "e2e-management-token"
 LIFTED_FAILURE_BUDGET = {"SONATA_FAILURE_BUDGET": "1000000"}
 """Every server's unless its test sets the budget: tests of other behaviour send many refusals from
 the one address 127.0.0.1. The budget itself is tested in test_failure_budget.py."""
+POSTGRES_SECRET_KEY = "ZTJlLXNlY3JldC1rZXktb2YtcG9zdGdyZXMtdGVzdHM"
+"""The secret key of every server on PostgreSQL unless its test gives one (on SQLite, a server makes its
+key file beside the database)."""
+
+
+def secret_key_for(env: dict[str, str]) -> dict[str, str]:
+    """SONATA_SECRET_KEY for a server on PostgreSQL, which needs one."""
+    return (
+        {"SONATA_SECRET_KEY": POSTGRES_SECRET_KEY} if "postgres" in env.get("SONATA_DATABASE_URL", "") else {}
+    )
 
 
 def free_port() -> int:
@@ -66,7 +76,7 @@ def start_server(
     log_path = tmp_path / f"server-{port}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        env={**os.environ, **LIFTED_FAILURE_BUDGET, **env},
+        env={**os.environ, **LIFTED_FAILURE_BUDGET, **secret_key_for(env), **env},
         cwd=cwd or tmp_path,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,

@@ -9,10 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 
+from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.database import create_engine, create_schema
 from sonata.adapters.sql.recorder import BatchedRecorder
 from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.domain.model import ProvisioningRecord
+
+TEST_BOX = SecretBox([bytes(range(32))], "the tests' key")
+"""Seals and opens the secrets of the devices integration tests store."""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,4 +48,4 @@ async def write_record(engine: AsyncEngine, key: str, record: ProvisioningRecord
 @pytest.fixture
 def unit_of_work(engine: AsyncEngine):  # type: ignore[no-untyped-def]
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return lambda: SqlUnitOfWork(sessions)
+    return lambda: SqlUnitOfWork(sessions, TEST_BOX)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes import FixedClock
+from tests.integration.conftest import TEST_BOX
 
 from sonata.adapters.cache import DeviceCache
 from sonata.adapters.sql.changes import MAX_GAPS, ChangeFollower, prune_changes
@@ -88,7 +89,7 @@ async def following(
     engine: AsyncEngine, clock: list[float] | None = None
 ) -> tuple[DeviceCache, ChangeFollower]:
     now = clock or [0.0]
-    cache = DeviceCache(SqlPhoneDevices(engine), 1024 * 1024, clock=lambda: now[0])
+    cache = DeviceCache(SqlPhoneDevices(engine, TEST_BOX), 1024 * 1024, clock=lambda: now[0])
     follower = ChangeFollower(engine, cache, clock=lambda: now[0])
     await follower.poll()
     return cache, follower
@@ -187,7 +188,7 @@ async def test_a_follower_that_cannot_reach_the_database_logs_once_and_keeps_try
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     broken = create_engine("postgresql://nobody@127.0.0.1:1/none")
-    cache = DeviceCache(SqlPhoneDevices(broken), 1024 * 1024)
+    cache = DeviceCache(SqlPhoneDevices(broken, TEST_BOX), 1024 * 1024)
     follower = CountingFollower(broken, cache, interval=0.001)
     with caplog.at_level(logging.ERROR, logger="sonata.changes"):
         task = asyncio.create_task(follower.run())
@@ -207,6 +208,6 @@ async def test_every_device_is_read_in_chunks_ordered_by_key(engine: AsyncEngine
     saved = [
         await devices.save(draft(key=f"personal-key-{n:04d}", mac=f"0015650000{n:02x}")) for n in range(5)
     ]
-    chunks = [chunk async for chunk in SqlPhoneDevices(engine).all(chunk=2)]
+    chunks = [chunk async for chunk in SqlPhoneDevices(engine, TEST_BOX).all(chunk=2)]
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]
     assert [device for chunk in chunks for device in chunk] == sorted(saved, key=lambda device: device.key)

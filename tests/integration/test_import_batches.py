@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col
 from tests.fakes import FixedClock
-from tests.integration.conftest import write_record
+from tests.integration.conftest import TEST_BOX, write_record
 
 from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.repository import SqlDeviceRepository
@@ -42,7 +42,7 @@ class RacedRepository(SqlDeviceRepository):
     """Reads as usual; then, once, another connection changes the database before the batch writes."""
 
     def __init__(self, unit: RacedUnitOfWork) -> None:
-        super().__init__(unit.session)
+        super().__init__(unit.session, TEST_BOX)
         self._unit = unit
 
     async def find_all(self, *, keys: Collection[str], macs: Collection[str]) -> list[Device]:
@@ -55,7 +55,7 @@ class RacedRepository(SqlDeviceRepository):
 
 class RacedUnitOfWork(SqlUnitOfWork):
     def __init__(self, factory: Units) -> None:
-        super().__init__(factory.sessions)
+        super().__init__(factory.sessions, TEST_BOX)
         self.factory = factory
 
     async def __aenter__(self) -> SqlUnitOfWork:
@@ -134,7 +134,7 @@ async def test_a_mac_a_concurrent_save_takes_is_refused_and_the_rest_saved(
     units: Units, other_connection: AsyncEngine
 ) -> None:
     service = DeviceService(units, FixedClock())
-    other = DeviceService(lambda: SqlUnitOfWork(async_sessionmaker(other_connection)), FixedClock())
+    other = DeviceService(lambda: SqlUnitOfWork(async_sessionmaker(other_connection), TEST_BOX), FixedClock())
 
     async def other_saves() -> None:
         await other.import_documents([document("001565000002", key="concurrent-device")])

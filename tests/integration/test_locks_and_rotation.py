@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes import FixedClock
-from tests.integration.conftest import write_record
+from tests.integration.conftest import TEST_BOX, write_record
 from tests.integration.test_migrations import device, migrate
 
 from sonata.adapters.sql.address_locks import SqlAddressLocks
@@ -70,7 +70,7 @@ async def test_the_first_address_locks_and_a_save_frees_it(
     assert await locks.lock(KEY, "198.51.100.7") == "192.0.2.10"
     assert changes.keys == [KEY, KEY]  # this process re-reads the device
     assert await change_rows(engine) == [KEY, KEY]  # the save, then the one update that locked
-    assert (await SqlPhoneDevices(engine).by_key(KEY)) == (await devices.find(key=KEY))
+    assert (await SqlPhoneDevices(engine, TEST_BOX).by_key(KEY)) == (await devices.find(key=KEY))
     assert (await devices.find(key=KEY)).locked_address == "192.0.2.10"  # type: ignore[union-attr]
     await devices.save(draft(title="Reception"))
     assert (await devices.find(key=KEY)).locked_address is None  # type: ignore[union-attr]
@@ -106,7 +106,7 @@ async def test_a_rotated_device_is_found_by_its_new_key_and_for_its_phone_by_the
     rotated = await devices.rotate_key(KEY, 60)
     until = FixedClock().now() + timedelta(minutes=60)
 
-    phones = SqlPhoneDevices(engine)
+    phones = SqlPhoneDevices(engine, TEST_BOX)
     assert await devices.find(key=KEY) is None and await phones.by_key(KEY) is None
     found = await devices.find(key=rotated.key)
     assert found == rotated and found.last_provisioning == record and found.locked_address == "192.0.2.10"  # type: ignore[union-attr]
@@ -148,12 +148,12 @@ async def at_0004(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 async def test_migration_0005_adds_the_lock_and_old_keys_and_takes_them_away(at_0004: AsyncEngine) -> None:
     stored = device(1)
-    values = device_values(stored)
+    values = device_values(stored, TEST_BOX)
     del values["locked_address"]
     async with at_0004.begin() as connection:
         await connection.execute(sa.insert(DeviceRow.__table__), values)  # type: ignore[attr-defined]
     await create_schema(at_0004)
-    assert await SqlPhoneDevices(at_0004).by_key(stored.key) == stored
+    assert await SqlPhoneDevices(at_0004, TEST_BOX).by_key(stored.key) == stored
     locks = SqlAddressLocks(at_0004, Changes())
     assert await locks.lock(stored.key, "192.0.2.10") == "192.0.2.10"
 

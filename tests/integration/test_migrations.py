@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from tests.fakes import FixedClock
+from tests.integration.conftest import TEST_BOX
 
 from sonata.adapters.sql.database import MIGRATIONS, create_engine, create_schema
 from sonata.adapters.sql.mapping import device_values, record_to_json
@@ -61,7 +62,7 @@ async def test_recorded_fetches_move_to_their_own_table_and_back(empty: AsyncEng
         await connection.run_sync(migrate, "0002")
     fetched, never, json_null = [device(index) for index in range(3)]
     async with empty.begin() as connection:  # what the code of revision 0002 wrote
-        rows = [device_values(d) for d in (fetched, never, json_null)]
+        rows = [device_values(d, TEST_BOX) for d in (fetched, never, json_null)]
         for row in rows:
             del row["locked_address"]  # a column of revision 0005
         await connection.execute(sa.insert(DEVICES), rows)
@@ -73,7 +74,7 @@ async def test_recorded_fetches_move_to_their_own_table_and_back(empty: AsyncEng
             )
     await create_schema(empty)
     devices = DeviceService(
-        lambda: SqlUnitOfWork(async_sessionmaker(empty, expire_on_commit=False)), FixedClock()
+        lambda: SqlUnitOfWork(async_sessionmaker(empty, expire_on_commit=False), TEST_BOX), FixedClock()
     )
 
     found = [await devices.find(key=stored.key) for stored in (fetched, never, json_null)]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes import FixedClock
+from tests.integration.conftest import TEST_BOX
 
 from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.recorder import BatchedRecorder
@@ -80,7 +81,7 @@ async def test_a_serving_process_writes_the_last_records_on_its_way_out(
 ) -> None:
     devices, (key,) = await publish(unit_of_work, "001565000001")
     phones = PhonePath.build(
-        database_url, engine, cache_mb=1, template_folders=[], forget_templates=lambda: None
+        database_url, engine, TEST_BOX, cache_mb=1, template_folders=[], forget_templates=lambda: None
     )
     async with phones.running():
         phones.recorder.record(key, record(5))

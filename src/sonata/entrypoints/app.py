@@ -41,6 +41,7 @@ from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.graphql.graphiql import ASSETS_PATH, GraphiQLAssets
 from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import PhoneLinks, not_found
+from sonata.entrypoints.secret_keys import secret_box, unlock_secrets
 from sonata.entrypoints.server import runtime
 from sonata.settings import Settings
 
@@ -61,23 +62,26 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    """Raises ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use.
+    """Raises ValueError for an unusable URL or secret key, DatabaseUnusable for a SQLite file Sonata
+    cannot use.
 
     A SQLite file must exist: `prepare` creates a new one, and a mistyped path is no new database.
+    So must a key file: `prepare` makes it, and each worker of `--workers N` reads the one it made.
     """
     path = sqlite_path(settings.database_url)
     sqlite_file = open_sqlite_file(path, create=False) if path else None
+    box = secret_box(settings)
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions)
+        return SqlUnitOfWork(sessions, box)
 
     clock = SystemClock()
     overrides = [settings.templates_dir] if settings.templates_dir else []
     templates = Jinja2TemplateEngine(overrides, auto_reload=False)
     folders = [*overrides, shipped_templates_dir()]
-    phones = PhonePath.build(settings.database_url, engine, settings.cache_mb, folders, templates.forget)
+    phones = PhonePath.build(settings.database_url, engine, box, settings.cache_mb, folders, templates.forget)
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,
@@ -106,7 +110,8 @@ def build_services(settings: Settings) -> Services:
 
 async def prepare(settings: Settings) -> None:
     """What happens once per start, before any worker serves: the SQLite file checked (or created
-    private), the migrations, the start line, and on the first start the API token generated and printed.
+    private), the migrations, the start line, the secret key checked (on the first start its key file
+    made) and secrets in clear sealed, and on the first start the API token generated and printed.
 
     Workers started after it only open what it left, so they never race on any of it. Raises
     ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use.
@@ -118,10 +123,11 @@ async def prepare(settings: Settings) -> None:
         async with one_start_at_a_time(engine):
             await create_schema(engine)
             log.info(await _opened(engine, sqlite_file, settings))
+            box = await unlock_secrets(settings, engine)
             sessions = async_sessionmaker(engine, expire_on_commit=False)
-            tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions), settings.api_token)
+            tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions, box), settings.api_token)
             new_token = await tokens.ensure_token()
-            await nonce_key(lambda: SqlUnitOfWork(sessions))  # made here, so workers only read it
+            await nonce_key(lambda: SqlUnitOfWork(sessions, box))  # made here, so workers only read it
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
             print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.cache import DeviceCache
+from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.changes import ChangeFollower, prune_changes
 from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.device_reader import SqlPhoneDevices
@@ -53,13 +54,14 @@ class PhonePath:
         cls,
         database_url: str,
         engine: AsyncEngine,
+        box: SecretBox,
         cache_mb: int,
         template_folders: Sequence[Path],
         forget_templates: Callable[[], None],
     ) -> PhonePath:
-        """`engine` is the one saves use; it writes the records."""
+        """`engine` is the one saves use; it writes the records. `box` opens the devices' secrets."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
-        devices = SqlPhoneDevices(lookups)
+        devices = SqlPhoneDevices(lookups, box)
         cache = DeviceCache(devices, cache_mb * 1024 * 1024)
         return cls(
             devices,

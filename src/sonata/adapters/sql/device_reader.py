@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.mapping import device_from_row, previous_key_from_row
 from sonata.adapters.sql.tables import DevicePreviousKeyRow, DeviceRow
 from sonata.domain.model import Device
@@ -39,8 +40,10 @@ class SqlPhoneDevices:
         .limit(bindparam("limit"))
     )
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, box: SecretBox) -> None:
         self._engine = engine
+        self._box = box
+        """Opens the secrets of the devices read: once per device read, not per phone request."""
 
     async def all(self, chunk: int = 500) -> AsyncIterator[list[Device]]:
         """Every device, in chunks ordered by key, each read in a short transaction of its own."""
@@ -50,7 +53,7 @@ class SqlPhoneDevices:
                 rows = (await connection.execute(self._AFTER_KEY, {"after": after, "limit": chunk})).all()
             if not rows:
                 return
-            yield [device_from_row(row) for row in rows]
+            yield [device_from_row(row, self._box) for row in rows]
             after = rows[-1].key
 
     async def by_key(self, key: str) -> Device | None:
@@ -62,9 +65,9 @@ class SqlPhoneDevices:
     async def by_previous_key(self, key: str) -> PreviousKey | None:
         async with self._engine.connect() as connection:
             row = (await connection.execute(self._BY_PREVIOUS_KEY, {"key": key})).first()
-        return previous_key_from_row(row) if row is not None else None
+        return previous_key_from_row(row, self._box) if row is not None else None
 
     async def _one(self, query: Select[Any], values: dict[str, str]) -> Device | None:
         async with self._engine.connect() as connection:
             row = (await connection.execute(query, values)).first()
-        return device_from_row(row) if row is not None else None
+        return device_from_row(row, self._box) if row is not None else None

@@ -6,6 +6,8 @@ import ipaddress
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sonata.adapters.secret_box import SecretBox
+from sonata.adapters.sql.sealed_fields import open_secrets, seal_secrets
 from sonata.adapters.sql.tables import DeviceRow
 from sonata.domain.model import (
     Account,
@@ -159,13 +161,14 @@ def _record_from_json(data: dict[str, Any] | None) -> ProvisioningRecord | None:
     )
 
 
-def previous_key_from_row(row: Any) -> PreviousKey:
+def previous_key_from_row(row: Any, box: SecretBox) -> PreviousKey:
     """A row of the devices table joined with the `until` of one of its previous keys."""
-    return PreviousKey(device_from_row(row), _aware(row.until))
+    return PreviousKey(device_from_row(row, box), _aware(row.until))
 
 
-def device_values(device: Device) -> dict[str, Any]:
-    """The devices table's columns for a device (lastProvisioning is kept apart, see tables.py)."""
+def device_values(device: Device, box: SecretBox) -> dict[str, Any]:
+    """The devices table's columns for a device (lastProvisioning is kept apart, see tables.py), its
+    secrets sealed with `box`."""
     assert device.created_at is not None and device.updated_at is not None
     return {
         "key": device.key,
@@ -176,13 +179,13 @@ def device_values(device: Device) -> dict[str, Any]:
         "created_at": device.created_at,
         "updated_at": device.updated_at,
         "locked_address": device.locked_address,
-        "document": _document(device),
+        "document": seal_secrets(_document(device), device.mac, box),
     }
 
 
-def device_to_row(device: Device, row: DeviceRow | None = None) -> DeviceRow:
+def device_to_row(device: Device, box: SecretBox, row: DeviceRow | None = None) -> DeviceRow:
     """Fill `row` (the stored one, when replacing) or a new row with the device."""
-    values = device_values(device)
+    values = device_values(device, box)
     if row is None:
         return DeviceRow(**values)
     for name, value in values.items():
@@ -220,9 +223,12 @@ def _document(device: Device) -> dict[str, Any]:
     }
 
 
-def device_from_row(row: StoredDevice, last_provisioning: dict[str, Any] | None = None) -> Device:
-    """The device of a row; `last_provisioning` is the record stored apart, where it was read."""
-    document = row.document
+def device_from_row(
+    row: StoredDevice, box: SecretBox, last_provisioning: dict[str, Any] | None = None
+) -> Device:
+    """The device of a row, its secrets opened with `box`; `last_provisioning` is the record stored
+    apart, where it was read."""
+    document = open_secrets(row.document, row.mac, box)
     rules = document["rules"]
     return Device(
         key=row.key,

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, inser
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sonata.adapters.secret_box import SecretBox, is_sealed
 from sonata.adapters.sql.mapping import device_from_row, device_to_row, device_values
 from sonata.adapters.sql.tables import CredentialRow, DevicePreviousKeyRow, DeviceProvisioningRow, DeviceRow
 from sonata.domain.model import Device
@@ -32,8 +33,9 @@ _REPLACE = (
 
 
 class SqlDeviceRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self._session = session
+        self._box = box
 
     async def get(self, key: str) -> Device | None:
         return await self._one(_DEVICES.c.key == key)
@@ -46,18 +48,18 @@ class SqlDeviceRepository:
 
     async def _one(self, *conditions: ColumnElement[bool]) -> Device | None:
         row = (await self._session.execute(_WITH_RECORD.where(*conditions))).first()
-        return _device(row) if row else None
+        return self._device(row) if row else None
 
     async def save(self, device: Device) -> None:
         row = await self._session.get(DeviceRow, device.key)
-        self._session.add(device_to_row(device, row))
+        self._session.add(device_to_row(device, self._box, row))
         await self._session.flush()
 
     async def find_all(self, *, keys: Collection[str], macs: Collection[str]) -> list[Device]:
         if not keys and not macs:
             return []
         query = _WITH_RECORD.where(or_(_DEVICES.c.key.in_(keys), _DEVICES.c.mac.in_(macs)))
-        return [_device(row) for row in await self._session.execute(query)]
+        return [self._device(row) for row in await self._session.execute(query)]
 
     async def replace_all(self, devices: Sequence[Device]) -> None:
         if not devices:
@@ -67,14 +69,14 @@ class SqlDeviceRepository:
         held = select(_DEVICES.c.key).where(_DEVICES.c.key.in_(keys)).with_for_update()
         if len((await self._session.execute(held)).all()) != len(keys):
             raise SaveConflict("a device to replace is no longer stored")
-        rows = [_replacement(device_values(device)) for device in devices]
+        rows = [_replacement(device_values(device, self._box)) for device in devices]
         replaced = await self._bulk(_REPLACE, rows)
         if self._session.get_bind().dialect.supports_sane_multi_rowcount and replaced != len(rows):
             raise SaveConflict("a device to replace is no longer stored")
 
     async def add_all(self, devices: Sequence[Device]) -> None:
         if devices:
-            await self._bulk(insert(_DEVICES), [device_values(device) for device in devices])
+            await self._bulk(insert(_DEVICES), [device_values(device, self._box) for device in devices])
 
     async def _bulk(self, statement: Any, rows: list[dict[str, Any]]) -> int:
         """Execute one statement for many rows; the number of rows it changed."""
@@ -120,23 +122,34 @@ class SqlDeviceRepository:
         return set((await self._session.execute(query)).scalars())
 
     async def list(
-        self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
+        self,
+        *,
+        vendor: str | None,
+        token: str | None,
+        first: int,
+        after_mac: str | None,
+        groups: Collection[str] | None = None,
     ) -> DevicePage:
         conditions = []
         if vendor is not None:
             conditions.append(_DEVICES.c.vendor == vendor)
         if token is not None:
             conditions.append(_DEVICES.c.token == token)
+        if groups is not None:
+            conditions.append(_DEVICES.c.token.in_(groups))
         total = await self._session.scalar(select(func.count()).select_from(_DEVICES).where(*conditions))
         if after_mac is not None:
             conditions.append(_DEVICES.c.mac > after_mac)
         query = _WITH_RECORD.where(*conditions).order_by(_DEVICES.c.mac).limit(first + 1)
         rows = (await self._session.execute(query)).all()
         return DevicePage(
-            devices=[_device(row) for row in rows[:first]],
+            devices=[self._device(row) for row in rows[:first]],
             total_count=total or 0,
             has_next_page=len(rows) > first,
         )
+
+    def _device(self, row: Row[Any]) -> Device:
+        return device_from_row(row, self._box, row.record)
 
 
 _WITH_RECORD = select(_DEVICES, _PROVISIONING.c.record).select_from(
@@ -145,18 +158,20 @@ _WITH_RECORD = select(_DEVICES, _PROVISIONING.c.record).select_from(
 """Devices with their lastProvisioning, where one is recorded."""
 
 
-def _device(row: Row[Any]) -> Device:
-    return device_from_row(row, row.record)
-
-
 def _replacement(values: dict[str, Any]) -> dict[str, Any]:
     kept = {name: value for name, value in values.items() if name not in _KEPT_ON_REPLACE}
     return {"stored_key": values["key"], **kept}
 
 
+def seal_nonce_key(key: str, box: SecretBox) -> str:
+    """The Digest nonce key sealed as its bytes, not its hex: short enough for the credentials column."""
+    return box.seal(bytes.fromhex(key), NONCE_KEY)
+
+
 class SqlCredentialStore:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self._session = session
+        self._box = box
 
     async def get_api_token_hash(self) -> str | None:
         return await self._get(API_TOKEN)
@@ -165,10 +180,13 @@ class SqlCredentialStore:
         await self._set(API_TOKEN, token_hash)
 
     async def get_nonce_key(self) -> str | None:
-        return await self._get(NONCE_KEY)
+        stored = await self._get(NONCE_KEY)
+        if stored is None or not is_sealed(stored):  # as stored in clear by an older Sonata
+            return stored
+        return self._box.open(stored, NONCE_KEY).hex()
 
     async def set_nonce_key(self, key: str) -> None:
-        await self._set(NONCE_KEY, key)
+        await self._set(NONCE_KEY, seal_nonce_key(key, self._box))
 
     async def _get(self, name: str) -> str | None:
         row = await self._session.get(CredentialRow, name)

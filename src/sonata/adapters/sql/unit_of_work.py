@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.repository import SqlCredentialStore, SqlDeviceRepository
 from sonata.domain.errors import FieldError, ValidationFailed
 
@@ -15,13 +16,14 @@ class SqlUnitOfWork:
     devices: SqlDeviceRepository
     credentials: SqlCredentialStore
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], box: SecretBox) -> None:
         self._session_factory = session_factory
+        self._box = box
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._session_factory()
-        self.devices = SqlDeviceRepository(self._session)
-        self.credentials = SqlCredentialStore(self._session)
+        self.devices = SqlDeviceRepository(self._session, self._box)
+        self.credentials = SqlCredentialStore(self._session, self._box)
         return self
 
     async def __aexit__(
