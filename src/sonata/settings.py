@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -18,6 +19,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_CACHE_MB = 512
 MIN_API_TOKEN_LENGTH = 16
+_HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+"""A host name (international ones in their xn-- form) or IP address, as urlsplit gives it: lower case."""
+_HOST_AND_PORT = re.compile(r"[A-Za-z0-9.-]+(:[0-9]+)?")
 DEFAULT_TRUSTED_PROXIES: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1"), ip_network("::1"))
 
 
@@ -86,6 +90,8 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_TRUSTED_PROXIES
+    cors_origins: tuple[str, ...] = ()
+    """The browser origins allowed to call the management API, as browsers write them; none by default."""
     secret_key: bytes | None = field(default=None, repr=False)
     """The key sealing secrets at rest; None: the key file's (README: Secrets at rest)."""
     old_secret_key: bytes | None = field(default=None, repr=False)
@@ -114,6 +120,7 @@ class Settings:
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
             tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
             trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
+            cors_origins=_cors_origins(environ.get("SONATA_CORS_ORIGINS")),
             secret_key=secret_key,
             old_secret_key=old_secret_key,
             secret_key_file=secret_key_file,
@@ -270,6 +277,49 @@ def _trusted_proxy(entry: str) -> IPv4Network | IPv6Network:
     raise ValueError(
         f"SONATA_TRUSTED_PROXIES entry {_shown(entry)} has host bits set: write the network {meant}"
     )
+
+
+def _cors_origins(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(_cors_origin(entry.strip()) for entry in value.split(","))
+
+
+def _cors_origin(entry: str) -> str:
+    """The origin as a browser sends it in its Origin header: lower case, without the default port."""
+    name = f"SONATA_CORS_ORIGINS entry {_shown(entry)}"
+    if _HOST_AND_PORT.fullmatch(entry) and ("." in entry or entry.lower().startswith("localhost")):
+        raise ValueError(f"{name} has no scheme: write https://{entry} (or http://)")
+    try:
+        parts = urlsplit(entry)
+    except ValueError:  # such as an unclosed [IPv6 address
+        parts = urlsplit("")
+    if parts.scheme not in ("", "http", "https"):
+        raise ValueError(f"{name} must start with http:// or https://")
+    hostname = parts.hostname or ""
+    if (
+        not parts.scheme
+        or not _HOST.fullmatch(hostname)
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(
+            f"SONATA_CORS_ORIGINS takes origins separated by commas, each scheme://host[:port] such as"
+            f" http://localhost:3000, and no wildcard: list every origin; {_shown(entry)} is none"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"{name} has no valid port: ports go from 1 to 65535")
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    default = {"http": 80, "https": 443}[parts.scheme]
+    origin = f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+    if parts.path not in ("", "/"):
+        raise ValueError(f"{name} has a path, which no origin has: write {origin}")
+    return origin
 
 
 def _publish_window(value: str | None) -> int | None:

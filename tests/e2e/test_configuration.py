@@ -59,6 +59,11 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *mentions: s
         ({"SONATA_WORKERS": "0"}, [], ["SONATA_WORKERS", "1 or more", "'0'"]),
         ({"SONATA_WORKERS": "two"}, [], ["SONATA_WORKERS", "1 or more", "'two'"]),
         ({}, ["--workers", "-2"], ["--workers", "1 or more", "'-2'"]),
+        (
+            {"SONATA_CORS_ORIGINS": "https://admin.example.net/app"},
+            [],
+            ["SONATA_CORS_ORIGINS", "path", "write https://admin.example.net"],
+        ),
     ],
 )
 def test_a_bad_setting_stops_serve_with_one_line(

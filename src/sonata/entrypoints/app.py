@@ -38,6 +38,7 @@ from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
+from sonata.entrypoints.graphql.cors import management_route
 from sonata.entrypoints.graphql.graphiql import ASSETS_PATH, GraphiQLAssets
 from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import PhoneLinks, not_found
@@ -164,10 +165,10 @@ def create_app(settings: Settings) -> ASGIApp:
         Starlette(
             routes=[
                 Route("/healthz", healthz),
-                Route(
+                management_route(
                     "/graphql",
                     GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
-                    methods=["GET", "POST"],
+                    settings.cors_origins,
                 ),
                 Mount(ASSETS_PATH, GraphiQLAssets()),
             ],
