@@ -8,17 +8,21 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from sonata.domain.access import ApiToken
+from sonata.domain.audit import AuditEntry
 from sonata.domain.model import Device, ProvisioningRecord
 from sonata.domain.ports import (
     AddressLocks,
     DeviceChanges,
     DevicePage,
+    FetchObserver,
     PhoneDevices,
     PreviousKey,
     RenderedFiles,
     SaveConflict,
     TemplateEngine,
 )
+from sonata.domain.phone_fetch import PhoneFetch
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors.base import RenderedFile
 
@@ -93,10 +97,22 @@ class FakeDeviceRepository:
         return {key for key in keys if key in self._previous_keys}
 
     async def list(
-        self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
+        self,
+        *,
+        vendor: str | None,
+        token: str | None,
+        first: int,
+        after_mac: str | None,
+        groups: Collection[str] | None = None,
     ) -> DevicePage:
         matching = sorted(
-            (d for d in self._store.values() if vendor in (None, d.vendor) and token in (None, d.token)),
+            (
+                d
+                for d in self._store.values()
+                if vendor in (None, d.vendor)
+                and token in (None, d.token)
+                and (groups is None or d.token in groups)
+            ),
             key=lambda d: d.mac,
         )
         after = [d for d in matching if after_mac is None or d.mac > after_mac]
@@ -107,17 +123,57 @@ class FakeCredentialStore:
     def __init__(self, store: dict[str, str]) -> None:
         self._store = store
 
-    async def get_api_token_hash(self) -> str | None:
-        return self._store.get("api_token")
-
-    async def set_api_token_hash(self, token_hash: str) -> None:
-        self._store["api_token"] = token_hash
-
     async def get_nonce_key(self) -> str | None:
         return self._store.get("digest_nonce_key")
 
     async def set_nonce_key(self, key: str) -> None:
         self._store["digest_nonce_key"] = key
+
+
+class FakeApiTokenStore:
+    def __init__(self, store: dict[str, tuple[ApiToken, str]]) -> None:
+        self._store = store
+        """name -> (token, hash)"""
+
+    async def by_hash(self, token_hash: str) -> tuple[ApiToken, str] | None:
+        return next((found for found in self._store.values() if found[1] == token_hash), None)
+
+    async def add(self, token: ApiToken, token_hash: str) -> None:
+        if token.name in self._store:
+            raise SaveConflict("name taken")
+        self._store[token.name] = (token, token_hash)
+
+    async def all(self) -> list[ApiToken]:
+        return [token for _, (token, _) in sorted(self._store.items())]
+
+    async def any(self) -> bool:
+        return bool(self._store)
+
+    async def delete(self, name: str) -> bool:
+        return self._store.pop(name, None) is not None
+
+
+class FakeAuditLog:
+    def __init__(self, entries: list[AuditEntry]) -> None:
+        self._entries = entries
+
+    async def record(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            self._entries.append(dataclasses.replace(entry, id=len(self._entries) + 1))
+
+    async def page(self, *, first: int, before_id: int | None, mac: str | None) -> list[AuditEntry]:
+        newest_first = [
+            entry
+            for entry in reversed(self._entries)
+            if (before_id is None or (entry.id or 0) < before_id) and mac in (None, entry.mac)
+        ]
+        return newest_first[:first]
+
+    async def prune(self, before: datetime) -> int:
+        kept = [entry for entry in self._entries if entry.at >= before]
+        pruned = len(self._entries) - len(kept)
+        self._entries[:] = kept
+        return pruned
 
 
 class FakeDatabase:
@@ -127,6 +183,8 @@ class FakeDatabase:
         self.devices: dict[str, Device] = {}
         self.previous_keys: dict[str, tuple[str, datetime]] = {}
         self.credentials: dict[str, str] = {}
+        self.api_tokens: dict[str, tuple[ApiToken, str]] = {}
+        self.audit: list[AuditEntry] = []
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
@@ -140,8 +198,12 @@ class FakeUnitOfWork:
         self._devices = dict(self._database.devices)
         self._previous_keys = dict(self._database.previous_keys)
         self._credentials = dict(self._database.credentials)
+        self._api_tokens = dict(self._database.api_tokens)
+        self._audit = list(self._database.audit)
         self.devices = FakeDeviceRepository(self._devices, self._previous_keys)
         self.credentials = FakeCredentialStore(self._credentials)
+        self.api_tokens = FakeApiTokenStore(self._api_tokens)
+        self.audit = FakeAuditLog(self._audit)
         return self
 
     async def __aexit__(
@@ -156,6 +218,8 @@ class FakeUnitOfWork:
         self._database.devices = dict(self._devices)
         self._database.previous_keys = dict(self._previous_keys)
         self._database.credentials = dict(self._credentials)
+        self._database.api_tokens = dict(self._api_tokens)
+        self._database.audit = list(self._audit)
 
 
 class EchoTemplateEngine:
@@ -223,6 +287,16 @@ class FakeRecorder:
             devices[key] = dataclasses.replace(devices[key], last_provisioning=record)
 
 
+class FetchesSeen:
+    """A FetchObserver that keeps every fetch it is told about."""
+
+    def __init__(self) -> None:
+        self.fetches: list[PhoneFetch] = []
+
+    def fetched(self, fetch: PhoneFetch) -> None:
+        self.fetches.append(fetch)
+
+
 class NoRenderedFiles:
     """Keeps no file: every answer is rendered afresh."""
 
@@ -242,6 +316,7 @@ def provisioning_service(
     files: RenderedFiles | None = None,
     locks: AddressLocks | None = None,
     publish_window_minutes: int | None = None,
+    observer: FetchObserver | None = None,
 ) -> ProvisioningService:
     """The provisioning service over the fake database; `devices` and `files` default to no cache."""
     return ProvisioningService(
@@ -253,4 +328,5 @@ def provisioning_service(
         recorder=FakeRecorder(database),
         locks=FakeAddressLocks(database) if locks is None else locks,
         publish_window_minutes=publish_window_minutes,
+        observer=observer,
     )

@@ -19,7 +19,7 @@ from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.model import ProvisioningRecord
 from sonata.domain.patches import DevicePatch
-from sonata.domain.services.api_token import ApiTokenService
+from sonata.domain.services.api_token import ApiTokenService, token_hash
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.validation import AccountDraft, DeviceDraft, RulesDraft
 
@@ -165,18 +165,16 @@ async def test_uncommitted_work_is_rolled_back(unit_of_work: UowFactory) -> None
 
 
 async def test_generated_api_token_is_stored_only_as_a_hash(unit_of_work: UowFactory) -> None:
-    first_start = ApiTokenService(unit_of_work, None)
+    first_start = ApiTokenService(unit_of_work, FixedClock(), None)
     token = await first_start.ensure_token()
-    assert token is not None and first_start.is_valid(token)
+    assert token is not None and await first_start.authenticate(token) is not None
     async with unit_of_work() as uow:
-        stored = await uow.credentials.get_api_token_hash()
-    assert stored is not None and token not in stored
-    second_start = ApiTokenService(unit_of_work, None)
+        found = await uow.api_tokens.by_hash(token_hash(token))
+    assert found is not None and found[0].name == "initial" and token not in found[1]
+    second_start = ApiTokenService(unit_of_work, FixedClock(), None)
     assert await second_start.ensure_token() is None
-    assert second_start.is_valid(token) and not second_start.is_valid(token + "x")
-    configured = ApiTokenService(unit_of_work, "configured-token")
-    assert await configured.ensure_token() is None
-    assert configured.is_valid("configured-token") and not configured.is_valid(token)
+    assert await second_start.authenticate(token) is not None
+    assert await second_start.authenticate(token + "x") is None
 
 
 async def test_the_whole_vocabulary_round_trips(unit_of_work: UowFactory, engine: AsyncEngine) -> None:

@@ -8,9 +8,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sonata.domain.access import ApiToken
+from sonata.domain.audit import AuditEntry
 from sonata.domain.model import Device, ProvisioningRecord
 
 if TYPE_CHECKING:
+    from sonata.domain.phone_fetch import PhoneFetch
     from sonata.domain.vendors.base import RenderedFile
 
 
@@ -67,9 +70,15 @@ class DeviceRepository(Protocol):
         """Those of `keys` that rotations took from a device: no other device may take them."""
 
     async def list(
-        self, *, vendor: str | None, token: str | None, first: int, after_mac: str | None
+        self,
+        *,
+        vendor: str | None,
+        token: str | None,
+        first: int,
+        after_mac: str | None,
+        groups: Collection[str] | None = None,
     ) -> DevicePage:
-        """Devices ordered by MAC, starting after `after_mac`."""
+        """Devices ordered by MAC, starting after `after_mac`; only those of `groups` where given."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,11 @@ class ProvisioningRecorder(Protocol):
         """Note the device's latest answered fetch; it is written later, and a phone never waits for it."""
 
 
+class FetchObserver(Protocol):
+    def fetched(self, fetch: PhoneFetch) -> None:
+        """Count a phone fetch (the metrics); called on the phone's path, so it must be quick."""
+
+
 class AddressLocks(Protocol):
     async def lock(self, key: str, address: str) -> str | None:
         """Lock the device with this key to `address`, unless a fetch locked it first: the address
@@ -119,14 +133,39 @@ class DeviceChanges(Protocol):
 
 
 class CredentialStore(Protocol):
-    async def get_api_token_hash(self) -> str | None: ...
-
-    async def set_api_token_hash(self, token_hash: str) -> None: ...
-
     async def get_nonce_key(self) -> str | None:
         """The key signing Digest nonces, in hex."""
 
     async def set_nonce_key(self, key: str) -> None: ...
+
+
+class ApiTokenStore(Protocol):
+    """Management API tokens, stored by the SHA-256 of the token."""
+
+    async def by_hash(self, token_hash: str) -> tuple[ApiToken, str] | None:
+        """The token whose hash this is, and the stored hash: one indexed read."""
+
+    async def add(self, token: ApiToken, token_hash: str) -> None:
+        """Store a new token; raises SaveConflict when its name is taken."""
+
+    async def all(self) -> list[ApiToken]:
+        """Every stored token, by name."""
+
+    async def any(self) -> bool: ...
+
+    async def delete(self, name: str) -> bool: ...
+
+
+class AuditLog(Protocol):
+    async def record(self, entries: Sequence[AuditEntry]) -> None:
+        """Add the entries, in the unit of work of the changes they record."""
+
+    async def page(self, *, first: int, before_id: int | None, mac: str | None) -> list[AuditEntry]:
+        """Up to `first` entries, newest first, older than the entry `before_id`; only the MAC's
+        where given."""
+
+    async def prune(self, before: datetime) -> int:
+        """Delete the entries made before `before`; how many."""
 
 
 class UnitOfWork(Protocol):
@@ -137,6 +176,12 @@ class UnitOfWork(Protocol):
 
     @property
     def credentials(self) -> CredentialStore: ...
+
+    @property
+    def api_tokens(self) -> ApiTokenStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

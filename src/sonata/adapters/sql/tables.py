@@ -98,3 +98,45 @@ class ClientBlockRow(SQLModel, table=True):
     address: str = Field(primary_key=True, max_length=64)
     blocked_at: float = Field(sa_column=Column(Float(), nullable=False))
     blocked_until: float = Field(sa_column=Column(Float(), nullable=False))
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A management API token: its name, role and scope, and the SHA-256 of the token, by which a
+    request's token is found (unique index)."""
+
+    __tablename__ = "api_tokens"
+
+    name: str = Field(primary_key=True, max_length=64)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    role: str = Field(max_length=16)
+    groups: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The device groups (device tokens) it is limited to; NULL: every device."""
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """One change made through the management API or the command line: who, from where, which device
+    or API token, what, and the names of the fields changed (never a value)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_mac_id", "mac", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    operation: str = Field(max_length=32)
+    token_name: str | None = Field(default=None, max_length=64)
+    """NULL: the server's command line."""
+    address: str | None = Field(default=None, max_length=64)
+    mac: str | None = Field(default=None, max_length=12)
+    device_group: str | None = Field(default=None, max_length=128)
+    api_token: str | None = Field(default=None, max_length=64)
+    changed: list[str] = Field(sa_column=Column(JSON, nullable=False))

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sonata.adapters.secret_box import SecretBox
+from sonata.adapters.sql.access import SqlApiTokenStore, SqlAuditLog
 from sonata.adapters.sql.repository import SqlCredentialStore, SqlDeviceRepository
 from sonata.domain.errors import FieldError, ValidationFailed
 
@@ -15,6 +16,8 @@ from sonata.domain.errors import FieldError, ValidationFailed
 class SqlUnitOfWork:
     devices: SqlDeviceRepository
     credentials: SqlCredentialStore
+    api_tokens: SqlApiTokenStore
+    audit: SqlAuditLog
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], box: SecretBox) -> None:
         self._session_factory = session_factory
@@ -24,6 +27,8 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         self.devices = SqlDeviceRepository(self._session, self._box)
         self.credentials = SqlCredentialStore(self._session, self._box)
+        self.api_tokens = SqlApiTokenStore(self._session)
+        self.audit = SqlAuditLog(self._session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,86 @@
+"""Reading the audit log, newest first, and pruning what is older than its retention."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sonata.domain.audit import AuditEntry
+from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.mac import parse_mac
+from sonata.domain.ports import Clock
+from sonata.domain.services.devices import MAX_PAGE_SIZE, UnitOfWorkFactory
+
+log = logging.getLogger("sonata.audit")
+
+PRUNE_INTERVAL_SECONDS = 3600.0
+"""How often each serving process deletes the entries past the retention."""
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    has_next_page: bool
+
+
+def encode_audit_cursor(entry: AuditEntry) -> str:
+    return base64.urlsafe_b64encode(f"audit:{entry.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    number = text.removeprefix("audit:")
+    if not (text.startswith("audit:") and number.isascii() and number.isdigit() and len(number) <= 19):
+        raise ValidationFailed([FieldError("after", "is not a cursor this API handed out")])
+    return int(number)
+
+
+class AuditLogService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, retention_days: int) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._retention = timedelta(days=retention_days)
+
+    async def page(self, *, first: int, after: str | None, mac: str | None) -> AuditPage:
+        """Up to `first` entries, newest first, after the entry of the cursor `after`; only those of
+        the device with this MAC where given."""
+        errors = []
+        if not 0 <= first <= MAX_PAGE_SIZE:
+            errors.append(FieldError("first", f"must be from 0 to {MAX_PAGE_SIZE}"))
+        normalized = parse_mac(mac) if mac is not None else None
+        if mac is not None and normalized is None:
+            errors.append(FieldError("mac", "is not a MAC address"))
+        before_id = None
+        try:
+            before_id = _decode_cursor(after) if after is not None else None
+        except ValidationFailed as failure:
+            errors.extend(failure.errors)
+        if errors:
+            raise ValidationFailed(errors)
+        async with self._uow_factory() as uow:
+            entries = await uow.audit.page(first=first + 1, before_id=before_id, mac=normalized)
+        return AuditPage(entries[:first], len(entries) > first)
+
+    async def prune(self) -> int:
+        """Delete the entries older than the retention; how many."""
+        async with self._uow_factory() as uow:
+            pruned = await uow.audit.prune(self._clock.now() - self._retention)
+            await uow.commit()
+        if pruned:
+            log.info("deleted %d audit log entries older than %d days", pruned, self._retention.days)
+        return pruned
+
+    async def keep_pruned(self, interval: float = PRUNE_INTERVAL_SECONDS) -> None:
+        """Prune every `interval` seconds until cancelled; a failure is logged and tried again later."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.prune()
+            except Exception:  # whatever the database raises, the task must live on
+                log.exception("cannot prune the audit log; trying again in %d s", interval)
