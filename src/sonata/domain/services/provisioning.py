@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sonata.domain.access import EVERY_DEVICE, Scope
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.logtext import fingerprint, quoted
 from sonata.domain.mac import parse_mac
 from sonata.domain.memo import BoundedMemo
 from sonata.domain.model import Device, LinkKind, ProvisioningRecord
 from sonata.domain.phone_dst import approximation
+from sonata.domain.phone_fetch import FetchOutcome, PhoneFetch, RefusalKind
 from sonata.domain.ports import (
     AddressLocks,
     Clock,
+    FetchObserver,
     PhoneDevices,
     ProvisioningRecorder,
     RenderedFiles,
     TemplateEngine,
 )
 from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.services.fetch_log import DEFAULT_SERVED_LINES, FetchLog
 from sonata.domain.services.phone_auth import PhoneAuthenticator
-from sonata.domain.services.served_log import ServedLog
 from sonata.domain.validation import is_secret
 from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
 from sonata.domain.vendors.base import (
@@ -73,6 +77,7 @@ class Refusal:
     """
 
     reason: str
+    kind: RefusalKind
     quiet: bool = False
     challenge: tuple[str, ...] = ()
     """WWW-Authenticate values: the device exists and needs credentials the request lacks."""
@@ -83,9 +88,16 @@ class Refusal:
 
 class _Refused(Exception):
     def __init__(
-        self, reason: str, quiet: bool = False, challenge: tuple[str, ...] = (), *, counts: bool = False
+        self,
+        kind: RefusalKind,
+        reason: str,
+        quiet: bool = False,
+        challenge: tuple[str, ...] = (),
+        *,
+        counts: bool = False,
     ) -> None:
         super().__init__(reason)
+        self.kind = kind
         self.reason = reason
         self.quiet = quiet
         self.challenge = challenge
@@ -115,8 +127,12 @@ class ProvisioningService:
         authenticator: PhoneAuthenticator | None = None,
         locks: AddressLocks,
         publish_window_minutes: int | None = None,
+        observer: FetchObserver | None = None,
+        served_lines_per_second: int = DEFAULT_SERVED_LINES,
     ) -> None:
-        """`publish_window_minutes` is the window of devices without one of their own (None: none)."""
+        """`publish_window_minutes` is the window of devices without one of their own (None: none).
+        `observer` counts every fetch; the log has every refusal and up to `served_lines_per_second`
+        files served a second."""
         self._uow_factory = uow_factory
         self._engine = engine
         self._clock = clock
@@ -126,7 +142,8 @@ class ProvisioningService:
         self._locks = locks
         self._publish_window_minutes = publish_window_minutes
         self._authenticator = authenticator or PhoneAuthenticator(clock)
-        self._served_log = ServedLog(log)
+        self._observer = observer
+        self._fetch_log = FetchLog(log, lines=served_lines_per_second)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
         self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
         self._dst_logged = BoundedMemo(self._log_dst_approximation, PARSE_MEMO_SIZE)
@@ -136,38 +153,57 @@ class ProvisioningService:
         await self._authenticator.load_key(self._uow_factory)
 
     async def provision(self, request: ProvisioningRequest) -> RenderedFile | Refusal:
+        started = time.perf_counter()
+        # Only the first MAX_USER_AGENT characters are read, so only they are remembered.
+        identity = self._identify((request.user_agent or "")[:MAX_USER_AGENT])
         try:
-            match, identity = await self._decide(request)
-        except _Refused as refusal:
-            log.log(
-                logging.DEBUG if refusal.quiet else logging.WARNING,
-                "refused %s link request for %s from %s (User-Agent %s): %s",
-                request.link.value,
-                quoted(request.filename),
-                request.client_ip,
-                quoted(request.user_agent),
-                refusal.reason,
-            )
-            return Refusal(refusal.reason, refusal.quiet, refusal.challenge, refusal.counts)
+            match = await self._decide(request, identity)
+        except _Refused as refused:
+            refusal = Refusal(refused.reason, refused.kind, refused.quiet, refused.challenge, refused.counts)
+            self._observe(_refused_fetch(request, identity, refusal, time.perf_counter() - started))
+            return refusal
         device, link = match.device, _served_link(match.device, request)
         rendered = self._files.get(device, link, match.filename)
+        render_seconds = None
         if rendered is None:
+            render_started = time.perf_counter()
             rendered = self._render(match, link)
+            render_seconds = time.perf_counter() - render_started
             self._files.put(device, link, match.filename, rendered)
         if not request.probe:
             self._recorder.record(device.key, self._record(match, request, identity))
-        self._served_log.served(match.filename, request.client_ip, device.mac, request.probe)
+        served = PhoneFetch(
+            address=request.client_ip,
+            outcome=FetchOutcome.SERVED,
+            seconds=time.perf_counter() - started,
+            link=request.link,
+            filename=match.filename,
+            vendor=device.vendor,
+            model=device.model,
+            kind=match.requested.kind,
+            device_mac=device.mac,
+            probe=request.probe,
+            render_seconds=render_seconds,
+        )
+        self._observe(served)
         return rendered
 
-    async def preview(self, key_or_mac: str, filename: str | None, link_base: str) -> RenderedFile | None:
+    def _observe(self, fetch: PhoneFetch) -> None:
+        self._fetch_log.fetched(fetch)
+        if self._observer is not None:
+            self._observer.fetched(fetch)
+
+    async def preview(
+        self, key_or_mac: str, filename: str | None, link_base: str, scope: Scope = EVERY_DEVICE
+    ) -> RenderedFile | None:
         """What the phone would get on its personal link, rules not applied and never encrypted
-        (a device with config encryption gets it encrypted); None without such a device."""
+        (a device with config encryption gets it encrypted); None without such a device in `scope`."""
         async with self._uow_factory() as uow:
             device = await uow.devices.get(key_or_mac) if is_secret(key_or_mac) else None
             mac = parse_mac(key_or_mac)
             if device is None and mac is not None:
                 device = await uow.devices.get_by_mac(mac)
-        if device is None:
+        if device is None or not scope.sees(device):
             return None
         try:
             _check_filename_length(filename)
@@ -203,18 +239,16 @@ class ProvisioningService:
                 year + 1,
             )
 
-    async def _decide(self, request: ProvisioningRequest) -> tuple[_Match, PhoneIdentity | None]:
+    async def _decide(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> _Match:
         """The device and the file the request asks for; raises _Refused."""
         _check_filename_length(request.filename)
-        # Only the first MAX_USER_AGENT characters are read, so only they are remembered.
-        identity = self._identify((request.user_agent or "")[:MAX_USER_AGENT])
         device = await self._find(request, identity)
         if device.needs_credentials:
             self._authenticate(device, request)
         match = _match_file(device, request.filename)
         self._check(match, request, identity)
         await self._hold_to_first_address(device, request)
-        return match, identity
+        return match
 
     def _authenticate(self, device: Device, request: ProvisioningRequest) -> None:
         """Checked on every request, whether the device and its file come from memory or not."""
@@ -222,18 +256,21 @@ class ProvisioningService:
             device, request.authorization, request.method, request.request_uris
         )
         if failure is not None:
-            raise _Refused(failure.reason, failure.quiet, failure.challenge, counts=not failure.quiet)
+            kind = RefusalKind.NO_CREDENTIALS if failure.quiet else RefusalKind.CREDENTIALS
+            raise _Refused(kind, failure.reason, failure.quiet, failure.challenge, counts=not failure.quiet)
 
     async def _find(self, request: ProvisioningRequest, identity: PhoneIdentity | None) -> Device:
         # Keys and tokens are named in the log only by their fingerprint.
         if request.link is LinkKind.PERSONAL:
             device = await self._by_key(request.secret) if is_secret(request.secret) else None
             if device is None:
-                raise _Refused(f"unknown key {fingerprint(request.secret)}", counts=True)
+                raise _Refused(
+                    RefusalKind.UNKNOWN_KEY, f"unknown key {fingerprint(request.secret)}", counts=True
+                )
         else:
             mac = self._mac_in_filename(request.filename or "") or (identity.mac if identity else None)
             if mac is None:
-                raise _Refused("no MAC in the file name or the User-Agent")
+                raise _Refused(RefusalKind.NO_MAC, "no MAC in the file name or the User-Agent")
             # One lookup by both: an unknown MAC and a wrong token take the same time.
             device = (
                 await self._devices.by_mac_and_token(mac, request.secret)
@@ -242,7 +279,9 @@ class ProvisioningService:
             )
             if device is None:
                 raise _Refused(
-                    f"no device with MAC {mac} under token {fingerprint(request.secret)}", counts=True
+                    RefusalKind.UNKNOWN_MAC,
+                    f"no device with MAC {mac} under token {fingerprint(request.secret)}",
+                    counts=True,
                 )
         return device
 
@@ -254,6 +293,7 @@ class ProvisioningService:
         previous = await self._devices.by_previous_key(key)
         if previous is not None and self._clock.now() >= previous.until:
             raise _Refused(
+                RefusalKind.ROTATED_KEY,
                 f"key {fingerprint(key)} was rotated away; its grace ended at {previous.until.isoformat()}",
                 counts=True,
             )
@@ -269,9 +309,14 @@ class ProvisioningService:
             # Held devices may predate the lock: the database says who came first, across processes.
             locked = await self._locks.lock(device.key, request.client_ip)
             if locked is None:
-                raise _Refused(f"device {device.mac} was deleted or rotated while its lock was taken")
+                raise _Refused(
+                    RefusalKind.LOCKED, f"device {device.mac} was deleted or rotated while its lock was taken"
+                )
         if locked is not None and locked != request.client_ip:
-            raise _Refused(f"device {device.mac} is locked to {locked}, the address of its first fetch")
+            raise _Refused(
+                RefusalKind.LOCKED,
+                f"device {device.mac} is locked to {locked}, the address of its first fetch",
+            )
 
     def _record(
         self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None
@@ -291,29 +336,60 @@ class ProvisioningService:
     def _check(self, match: _Match, request: ProvisioningRequest, identity: PhoneIdentity | None) -> None:
         device, rules = match.device, match.device.rules
         if identity is not None and identity.vendor != device.vendor:
-            raise _Refused(f"a {identity.vendor} User-Agent asked for {device.vendor} device {device.mac}")
+            raise _Refused(
+                RefusalKind.WRONG_VENDOR,
+                f"a {identity.vendor} User-Agent asked for {device.vendor} device {device.mac}",
+            )
         shown_mac = identity.mac if identity else None
         if shown_mac and match.requested.mac and shown_mac != match.requested.mac:
-            raise _Refused(f"User-Agent MAC {shown_mac} differs from the file name's", counts=True)
+            raise _Refused(
+                RefusalKind.WRONG_MAC, f"User-Agent MAC {shown_mac} differs from the file name's", counts=True
+            )
         if not device.status:
-            raise _Refused(f"provisioning of device {device.mac} is disabled")
+            raise _Refused(RefusalKind.DISABLED, f"provisioning of device {device.mac} is disabled")
         now = self._clock.now()
         if rules.expires_at is not None and now >= rules.expires_at:
-            raise _Refused(f"device {device.mac} expired at {rules.expires_at.isoformat()}")
+            raise _Refused(
+                RefusalKind.EXPIRED, f"device {device.mac} expired at {rules.expires_at.isoformat()}"
+            )
         window = rules.publish_window_minutes
         window = self._publish_window_minutes if window is None else window
         if window and device.updated_at is not None:
             closed = device.updated_at + timedelta(minutes=window)
             if now >= closed:
-                raise _Refused(f"the publish window of device {device.mac} closed at {closed.isoformat()}")
+                raise _Refused(
+                    RefusalKind.WINDOW,
+                    f"the publish window of device {device.mac} closed at {closed.isoformat()}",
+                )
         if rules.allowed_ips and not _address_allowed(request.client_ip, rules.allowed_ips):
-            raise _Refused(f"address not allowed for device {device.mac}")
+            raise _Refused(RefusalKind.ADDRESS, f"address not allowed for device {device.mac}")
         if request.link is LinkKind.PERSONAL and rules.check_mac:
             phone_mac = match.requested.mac or shown_mac
             if phone_mac != device.mac:
                 raise _Refused(
-                    f"MAC check failed for device {device.mac}: the phone shows {phone_mac}", counts=True
+                    RefusalKind.WRONG_MAC,
+                    f"MAC check failed for device {device.mac}: the phone shows {phone_mac}",
+                    counts=True,
                 )
+
+
+def _refused_fetch(
+    request: ProvisioningRequest, identity: PhoneIdentity | None, refusal: Refusal, seconds: float
+) -> PhoneFetch:
+    return PhoneFetch(
+        address=request.client_ip,
+        outcome=FetchOutcome.REFUSED,
+        seconds=seconds,
+        link=request.link,
+        filename=request.filename,
+        vendor=identity.vendor if identity else None,
+        model=identity.model if identity else None,
+        refusal=refusal.kind,
+        reason=refusal.reason,
+        quiet=refusal.quiet,
+        user_agent=request.user_agent,
+        probe=request.probe,
+    )
 
 
 def _by_previous_key(device: Device, request: ProvisioningRequest) -> bool:
@@ -332,7 +408,8 @@ def _served_link(device: Device, request: ProvisioningRequest) -> str:
 def _check_filename_length(filename: str | None) -> None:
     if filename is not None and len(filename) > MAX_FILENAME:
         raise _Refused(
-            f"a file name of {len(filename)} characters; no phone asks for one over {MAX_FILENAME}"
+            RefusalKind.FILENAME_TOO_LONG,
+            f"a file name of {len(filename)} characters; no phone asks for one over {MAX_FILENAME}",
         )
 
 
@@ -343,16 +420,24 @@ def _match_file(device: Device, filename: str | None) -> _Match:
         return _Match(device, RequestedFile(FileKind.DEVICE_CONFIG), vendor.device_filename(device))
     requested = vendor.identify_file(filename)
     if requested is None:
-        raise _Refused(f"{vendor.name} phones do not request this file name")
+        raise _Refused(RefusalKind.UNKNOWN_FILE, f"{vendor.name} phones do not request this file name")
     if requested.kind is FileKind.NOT_SERVED:
-        raise _Refused(f"{quoted(filename)} is not served", quiet=True)
+        raise _Refused(RefusalKind.NOT_SERVED, f"{quoted(filename)} is not served", quiet=True)
     if requested.mac is not None and requested.mac != device.mac:
-        raise _Refused(f"file name names MAC {requested.mac}, not the device's {device.mac}", counts=True)
+        raise _Refused(
+            RefusalKind.WRONG_MAC,
+            f"file name names MAC {requested.mac}, not the device's {device.mac}",
+            counts=True,
+        )
     if not vendor.serves(device, requested):
-        raise _Refused(f"{quoted(filename)} is not a file of the device's model {device.model}")
+        raise _Refused(
+            RefusalKind.UNKNOWN_FILE, f"{quoted(filename)} is not a file of the device's model {device.model}"
+        )
     if requested.kind is FileKind.FIRMWARE and device.firmware_url is None:
         raise _Refused(
-            f"{quoted(filename)} is not served: device {device.mac} has no firmware URL", quiet=True
+            RefusalKind.NOT_SERVED,
+            f"{quoted(filename)} is not served: device {device.mac} has no firmware URL",
+            quiet=True,
         )
     return _Match(device, requested, filename)
 
