@@ -42,7 +42,7 @@ from sonata.entrypoints.graphql.cors import management_route
 from sonata.entrypoints.graphql.graphiql import ASSETS_PATH, GraphiQLAssets
 from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import PhoneLinks, not_found
-from sonata.entrypoints.secret_keys import secret_box, unlock_secrets
+from sonata.entrypoints.secret_keys import key_file_path, secret_box, unlock_secrets
 from sonata.entrypoints.server import runtime
 from sonata.settings import Settings
 
@@ -118,6 +118,7 @@ async def prepare(settings: Settings) -> None:
     ValueError for an unusable URL, DatabaseUnusable for a SQLite file Sonata cannot use.
     """
     path = sqlite_path(settings.database_url)
+    key_file_path(settings)  # a database server without a key is refused before it is touched
     sqlite_file = open_sqlite_file(path, create=True) if path else None
     engine = create_engine(settings.database_url)
     try:

@@ -15,10 +15,11 @@ import click
 from sonata.adapters.sql.sqlite_file import DatabaseUnusable
 from sonata.entrypoints.cli.common import examples
 from sonata.entrypoints.cli.render import render
+from sonata.entrypoints.cli.secret_key import secrets_group
 from sonata.entrypoints.cli.serve import serve
 from sonata.entrypoints.cli.tokens import token
 
-COMMANDS: tuple[click.Command, ...] = (serve, render, token)
+COMMANDS: tuple[click.Command, ...] = (serve, render, token, secrets_group)
 
 
 @click.group(
