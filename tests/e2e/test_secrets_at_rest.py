@@ -21,6 +21,7 @@ from tests.e2e.test_workers import fresh_postgres_url
 from tests.integration.test_secrets_at_rest import device, every_value, secrets_of, shown, store_in_clear
 
 from sonata.adapters.secret_box import key_id, key_text, new_key, parse_key
+from sonata.adapters.secret_key_file import read_key_file, replace_key_file
 from sonata.adapters.sql.database import create_engine, create_schema
 
 YEALINK_MAC, GRANDSTREAM_MAC = "001565e0e0e1", "000b82e0e0e2"
@@ -309,3 +310,33 @@ def test_postgresql_without_a_key_is_one_clear_line(request: pytest.FixtureReque
     url = fresh_postgres_url(request)
     result = run_sonata("serve", "--port", "1", env={"SONATA_DATABASE_URL": url}, cwd=tmp_path)
     assert_one_clear_line(result, "PostgreSQL database needs SONATA_SECRET_KEY", "SONATA_SECRET_KEY_FILE")
+
+
+def test_a_rotation_stopped_half_way_serves_on_and_is_finished_by_running_it_again(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'sonata.db'}"
+    server = serve(tmp_path, database_url)
+    try:
+        saved = save_devices(server)
+        before = served(server, saved)
+    finally:
+        stop_server(server)
+    key_file = tmp_path / "sonata.db.key"
+    [old] = read_key_file(key_file) or []
+    new = new_key()
+    replace_key_file(key_file, [new, old])  # where a rotation stopped before its transaction
+
+    between = serve(tmp_path, database_url)
+    try:
+        assert served(between, saved) == before  # the start moved the secrets to the first key already
+    finally:
+        stop_server(between)
+    rotated = run_sonata("secrets", "rotate", env={"SONATA_DATABASE_URL": database_url}, cwd=tmp_path)
+
+    assert rotated.returncode == 0, rotated.stderr
+    assert f"encrypted under key {key_id(new)}" in rotated.stdout
+    assert read_key_file(key_file) == [new]
+    after = serve(tmp_path, database_url)
+    try:
+        assert served(after, saved) == before
+    finally:
+        stop_server(after)
