@@ -18,6 +18,8 @@ from sonata.domain.validation import MAX_PUBLISH_WINDOW_MINUTES
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_CACHE_MB = 512
+DEFAULT_AUDIT_RETENTION_DAYS = 365
+MAX_AUDIT_RETENTION_DAYS = 36500
 MIN_API_TOKEN_LENGTH = 16
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (international ones in their xn-- form) or IP address, as urlsplit gives it: lower case."""
@@ -90,6 +92,7 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_TRUSTED_PROXIES
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     cors_origins: tuple[str, ...] = ()
     """The browser origins allowed to call the management API, as browsers write them; none by default."""
     secret_key: bytes | None = field(default=None, repr=False)
@@ -120,6 +123,7 @@ class Settings:
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
             tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
             trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
+            audit_retention_days=_audit_retention_days(environ.get("SONATA_AUDIT_RETENTION_DAYS")),
             cors_origins=_cors_origins(environ.get("SONATA_CORS_ORIGINS")),
             secret_key=secret_key,
             old_secret_key=old_secret_key,
@@ -332,6 +336,18 @@ def _publish_window(value: str | None) -> int | None:
             f" {MAX_PUBLISH_WINDOW_MINUTES} (366 days), not {_shown(value)}; unset it for no window"
         )
     return minutes
+
+
+def _audit_retention_days(value: str | None) -> int:
+    if not value:
+        return DEFAULT_AUDIT_RETENTION_DAYS
+    days = _positive(value)
+    if days is None or days > MAX_AUDIT_RETENTION_DAYS:
+        raise ValueError(
+            f"SONATA_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to {MAX_AUDIT_RETENTION_DAYS}"
+            f" (100 years), not {_shown(value)}"
+        )
+    return days
 
 
 def _templates_dir(path: Path) -> Path:

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from strawberry.types import ExecutionResult
 
+from sonata.domain.access import EVERY_DEVICE, ApiToken, Role
 from sonata.entrypoints.graphql.schema import build_schema
 from sonata.settings import ApiLimits
 
@@ -19,7 +20,10 @@ SMALL = ApiLimits(
 
 
 class Untouchable:
-    """A context any resolver that needs one would fail on: over a limit, none may run."""
+    """A context any resolver that needs one would fail on: over a limit, none may run. It holds
+    only the caller, whose permissions are checked with the limits, before any resolver."""
+
+    caller = ApiToken("admin", Role.ADMIN, EVERY_DEVICE)
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"a resolver ran and read context.{name}")

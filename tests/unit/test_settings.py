@@ -23,6 +23,16 @@ def test_the_cache_bound_is_read_in_megabytes_and_must_be_a_whole_number_above_z
             Settings.from_env({"SONATA_CACHE_MB": value})
 
 
+def test_the_audit_log_is_kept_a_year_unless_the_environment_says_how_many_days() -> None:
+    assert Settings.from_env({}).audit_retention_days == 365
+    assert Settings.from_env({"SONATA_AUDIT_RETENTION_DAYS": "30"}).audit_retention_days == 30
+    for value in ("0", "-1", "1.5", "a year", "36501", "9" * 400):
+        with pytest.raises(
+            ValueError, match=r"^SONATA_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500"
+        ):
+            Settings.from_env({"SONATA_AUDIT_RETENTION_DAYS": value})
+
+
 def test_trusted_proxies_are_the_loopback_addresses_unless_the_environment_names_others() -> None:
     assert [str(n) for n in Settings.from_env({}).trusted_proxies] == ["127.0.0.1/32", "::1/128"]
     named = Settings.from_env({"SONATA_TRUSTED_PROXIES": " 10.0.0.0/8,192.0.2.7 , 2001:db8::/32,::1"})

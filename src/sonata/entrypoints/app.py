@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -33,6 +35,7 @@ from sonata.adapters.sql.unit_of_work import SqlUnitOfWork
 from sonata.adapters.templates import Jinja2TemplateEngine, shipped_templates_dir
 from sonata.domain.failure_budget import FailureBudget
 from sonata.domain.services.api_token import ApiTokenService
+from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
@@ -57,6 +60,7 @@ class Services:
     sqlite_file: SqliteFile | None  # None for a database server
     devices: DeviceService
     tokens: ApiTokenService
+    audit: AuditLogService
     provisioning: ProvisioningService
     phones: PhonePath
     failures: FailureSharing
@@ -87,7 +91,8 @@ def build_services(settings: Settings) -> Services:
         engine=engine,
         sqlite_file=sqlite_file,
         devices=DeviceService(unit_of_work, clock, phones.cache),
-        tokens=ApiTokenService(unit_of_work, settings.api_token),
+        tokens=ApiTokenService(unit_of_work, clock, settings.api_token),
+        audit=AuditLogService(unit_of_work, clock, settings.audit_retention_days),
         provisioning=ProvisioningService(
             unit_of_work,
             templates,
@@ -127,12 +132,17 @@ async def prepare(settings: Settings) -> None:
             log.info(await _opened(engine, sqlite_file, settings))
             box = await unlock_secrets(settings, engine)
             sessions = async_sessionmaker(engine, expire_on_commit=False)
-            tokens = ApiTokenService(lambda: SqlUnitOfWork(sessions, box), settings.api_token)
-            new_token = await tokens.ensure_token()
+            units, clock = partial(SqlUnitOfWork, sessions, box), SystemClock()
+            new_token = await ApiTokenService(units, clock, settings.api_token).ensure_token()
+            await AuditLogService(units, clock, settings.audit_retention_days).prune()
             await nonce_key(lambda: SqlUnitOfWork(sessions, box))  # made here, so workers only read it
         if new_token is not None:
             # Printed once, on purpose: only its hash is stored.
-            print(f"Sonata generated the management API token (shown only now): {new_token}", flush=True)
+            print(
+                "Sonata generated the management API token 'initial', an admin token (shown only now):",
+                new_token,
+                flush=True,
+            )
     finally:
         await engine.dispose()
 
@@ -144,11 +154,12 @@ def create_app(settings: Settings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await services.tokens.ensure_token()  # loads the hash of the token `prepare` made or found
         await services.provisioning.load_nonce_key()
+        pruning = asyncio.create_task(services.audit.keep_pruned())
         async with services.phones.running(), services.failures.running():
             log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield
+        pruning.cancel()
         await engine.dispose()
 
     async def healthz(request: Request) -> Response:
@@ -168,7 +179,9 @@ def create_app(settings: Settings) -> ASGIApp:
                 Route("/healthz", healthz),
                 management_route(
                     "/graphql",
-                    GraphQLEndpoint(services.devices, services.provisioning, services.tokens, settings),
+                    GraphQLEndpoint(
+                        services.devices, services.provisioning, services.tokens, services.audit, settings
+                    ),
                     settings.cors_origins,
                 ),
                 Mount(ASSETS_PATH, GraphiQLAssets()),

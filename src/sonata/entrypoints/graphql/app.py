@@ -11,14 +11,18 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
+from sonata.adapters.sql.errors import describe
+from sonata.domain.access import Actor, ApiToken
 from sonata.domain.services.api_token import ApiTokenService
+from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql import http_request
+from sonata.entrypoints.graphql.context import ApiContext
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
 from sonata.entrypoints.graphql.graphiql import GraphiQLPage
-from sonata.entrypoints.graphql.schema import ApiContext, build_schema
+from sonata.entrypoints.graphql.schema import build_schema
 from sonata.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,15 +39,33 @@ UNAUTHENTICATED = {
         }
     ],
 }
+UNAVAILABLE = {
+    "data": None,
+    "errors": [
+        {
+            "message": "the database is unavailable: the API token cannot be checked",
+            "extensions": {"code": "UNAVAILABLE"},
+        }
+    ],
+}
 
 
 class _SonataGraphQL(GraphQL[ApiContext, None]):
-    def __init__(self, devices: DeviceService, provisioning: ProvisioningService, settings: Settings) -> None:
+    def __init__(
+        self,
+        devices: DeviceService,
+        provisioning: ProvisioningService,
+        tokens: ApiTokenService,
+        audit: AuditLogService,
+        settings: Settings,
+    ) -> None:
         super().__init__(
             build_schema(settings.api_limits), graphql_ide="graphiql", allow_queries_via_get=True
         )
         self._devices = devices
         self._provisioning = provisioning
+        self._tokens = tokens
+        self._audit = audit
         self._settings = settings
         self._graphiql = GraphiQLPage()
 
@@ -51,9 +73,15 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
         return self._graphiql.response()
 
     async def get_context(self, request: Request, response: Response) -> ApiContext:  # type: ignore[override]
+        caller: ApiToken = request.state.api_token  # GraphQLEndpoint authenticated the request
+        actor = Actor.of(caller, client_address(request.scope))
         return ApiContext(
-            devices=self._devices,
+            caller=caller,
+            actor=actor,
+            devices=self._devices.acting_as(actor),
             provisioning=self._provisioning,
+            tokens=self._tokens,
+            audit=self._audit,
             link_base=self._settings.link_base(str(request.base_url)),
         )
 
@@ -85,9 +113,10 @@ class GraphQLEndpoint:
         devices: DeviceService,
         provisioning: ProvisioningService,
         tokens: ApiTokenService,
+        audit: AuditLogService,
         settings: Settings,
     ) -> None:
-        self._graphql = _SonataGraphQL(devices, provisioning, settings)
+        self._graphql = _SonataGraphQL(devices, provisioning, tokens, audit, settings)
         self._tokens = tokens
         self._max_body_bytes = settings.api_limits.max_body_bytes
         self._failed_logins = FailedLogins(log)
@@ -98,8 +127,17 @@ class GraphQLEndpoint:
             refused = http_request.too_large(self._max_body_bytes)
             await PlainTextResponse(refused.reason, status_code=refused.status)(scope, receive, send)
             return
+        if _wants_graphiql(request):  # the page, which asks for the token; it runs no operation
+            await (await self._graphql.render_graphql_ide(request))(scope, receive, send)
+            return
         token = _bearer_token(request)
-        if not (_wants_graphiql(request) or self._tokens.is_valid(token)):
+        try:
+            request.state.api_token = await self._tokens.authenticate(token)
+        except Exception as error:  # whatever the database driver raises: no token can be checked
+            log.error("cannot check a management API token: %s", describe(error))
+            await JSONResponse(UNAVAILABLE, status_code=503)(scope, receive, send)
+            return
+        if request.state.api_token is None:
             address = client_address(scope) or "an unknown address"
             self._failed_logins.refused(address, "wrong bearer token" if token else "no bearer token")
             await JSONResponse(UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": "Bearer"})(

@@ -39,7 +39,12 @@ _FOREIGN_LIMIT_MESSAGES = (
     ),
 )
 
-COST_RULE = "devices(first: n) costs n, importDevices one per document, every other top-level field 1"
+COST_RULE = (
+    "devices(first: n) and auditLog(first: n) cost n, importDevices one per document, every other"
+    " top-level field 1"
+)
+PAGES = ("devices", "auditLog")
+"""The top-level fields that return a page of `first` items."""
 
 
 def limit_extensions(limits: ApiLimits) -> list[Callable[[], SchemaExtension]]:
@@ -91,7 +96,7 @@ class OperationLimits(SchemaExtension):
 
     def _refusals(self, document: DocumentNode) -> list[GraphQLError]:
         limits = self._limits
-        cost = _FieldCost(document, self.execution_context.variables or {}, self._page_size())
+        cost = _FieldCost(document, self.execution_context.variables or {}, self._page_sizes())
         try:
             weight = measure(document, cost)
         except MalformedFragments as error:
@@ -114,17 +119,22 @@ class OperationLimits(SchemaExtension):
             )
         return [GraphQLError(message) for message in refusals]
 
-    def _page_size(self) -> int:
-        """What `devices` returns without `first`: the default the schema declares."""
-        devices = self.execution_context.schema.get_field_for_type("devices", "Query")
-        first = next(a for a in devices.arguments if a.python_name == "first") if devices else None
+    def _page_sizes(self) -> dict[str, int]:
+        """What each page returns without `first`: the default the schema declares."""
+        return {page: self._page_size(page) for page in PAGES}
+
+    def _page_size(self, name: str) -> int:
+        field = self.execution_context.schema.get_field_for_type(name, "Query")
+        first = next(a for a in field.arguments if a.python_name == "first") if field else None
         return first.default if first is not None and isinstance(first.default, int) else 0
 
 
 class _FieldCost:
     """The cost of a top-level field, with `first` and `documents` read from literals or variables."""
 
-    def __init__(self, document: DocumentNode, variables: Mapping[str, Any], page_size: int) -> None:
+    def __init__(
+        self, document: DocumentNode, variables: Mapping[str, Any], page_sizes: Mapping[str, int]
+    ) -> None:
         self._variables = dict(variables)
         for definition in document.definitions:
             if isinstance(definition, OperationDefinitionNode):
@@ -132,12 +142,12 @@ class _FieldCost:
                     name = variable.variable.name.value
                     if name not in self._variables and variable.default_value is not None:
                         self._variables[name] = variable.default_value
-        self._page_size = page_size
+        self._page_sizes = page_sizes
 
     def __call__(self, field: FieldNode) -> int:
-        if field.name.value == "devices":
+        if field.name.value in self._page_sizes:
             first = self._value(field, "first")
-            return max(0, first) if isinstance(first, int) else self._page_size
+            return max(0, first) if isinstance(first, int) else self._page_sizes[field.name.value]
         if field.name.value == "importDevices":
             documents = self._value(field, "documents")
             return len(documents) if isinstance(documents, list) else 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -11,12 +10,14 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from sonata.domain.errors import ValidationFailed
-from sonata.domain.services.devices import MAX_GRACE_MINUTES, DeviceService, SaveResult, encode_cursor
-from sonata.domain.services.provisioning import ProvisioningService
+from sonata.domain.services.devices import MAX_GRACE_MINUTES, SaveResult, encode_cursor
 from sonata.domain.vendors import VENDORS
+from sonata.entrypoints.graphql.administration import AdministrationMutation, AdministrationQuery
+from sonata.entrypoints.graphql.context import api_context
 from sonata.entrypoints.graphql.errors import ReportingSchema
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.limits import limit_extensions
+from sonata.entrypoints.graphql.permissions import Authorization
 from sonata.entrypoints.graphql.types import (
     DeleteDevicePayload,
     Device,
@@ -29,18 +30,6 @@ from sonata.entrypoints.graphql.types import (
     Vendor,
 )
 from sonata.settings import ApiLimits
-
-
-@dataclass
-class ApiContext:
-    devices: DeviceService
-    provisioning: ProvisioningService
-    link_base: str
-
-
-def _context(info: Info[Any, None]) -> ApiContext:
-    context: ApiContext = info.context
-    return context
 
 
 def _payload(result: SaveResult, link_base: str, *, camel_case: bool = True) -> SaveDevicePayload:
@@ -56,7 +45,7 @@ def _bad_input(failure: ValidationFailed) -> GraphQLError:
 
 # strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
 @strawberry.type
-class Query:
+class Query(AdministrationQuery):
     @strawberry.field
     def vendors(self) -> list[Vendor]:
         return [Vendor.from_domain(v) for v in VENDORS.values()]
@@ -65,7 +54,7 @@ class Query:
     async def device(
         self, info: Info[Any, None], key: str | None = None, mac: str | None = None
     ) -> Device | None:
-        context = _context(info)
+        context = api_context(info)
         if key is None and mac is None:
             return None
         device = await context.devices.find(key=key, mac=mac)
@@ -80,7 +69,7 @@ class Query:
         first: int = 50,
         after: str | None = None,
     ) -> DeviceConnection:
-        context = _context(info)
+        context = api_context(info)
         try:
             page = await context.devices.list(vendor=vendor, token=token, first=first, after=after)
         except ValidationFailed as failure:
@@ -103,9 +92,11 @@ class Query:
     async def render_config(
         self, info: Info[Any, None], key: str, filename: str | None = None
     ) -> RenderedFile | None:
-        context = _context(info)
+        context = api_context(info)
         try:
-            rendered = await context.provisioning.preview(key, filename, context.link_base)
+            rendered = await context.provisioning.preview(
+                key, filename, context.link_base, context.actor.scope
+            )
         except ValidationFailed as failure:
             raise _bad_input(failure) from None
         if rendered is None:
@@ -116,7 +107,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AdministrationMutation):
     @strawberry.mutation(  # type: ignore[untyped-decorator]
         description="Create a device, or replace a whole device (found by key, else by MAC): every "
         "field left out gets its default, so a replace without status, rules, lineKeys or phonebook "
@@ -124,7 +115,7 @@ class Mutation:
         "ones. To change some fields only, use updateDevice."
     )
     async def save_device(self, info: Info[Any, None], input: DeviceInput) -> SaveDevicePayload:
-        context = _context(info)
+        context = api_context(info)
         result = await context.devices.save_reporting(input.to_draft())
         return _payload(result, context.link_base)
 
@@ -133,7 +124,7 @@ class Mutation:
         "stored values. Validated like saveDevice; on any error nothing changes."
     )
     async def update_device(self, info: Info[Any, None], key: str, input: DevicePatch) -> SaveDevicePayload:
-        context = _context(info)
+        context = api_context(info)
         result = await context.devices.update_reporting(key, input.to_patch())
         return _payload(result, context.link_base)
 
@@ -147,13 +138,13 @@ class Mutation:
     async def rotate_device_key(
         self, info: Info[Any, None], key: str, grace_minutes: int
     ) -> SaveDevicePayload:
-        context = _context(info)
+        context = api_context(info)
         result = await context.devices.rotate_key_reporting(key, grace_minutes)
         return _payload(result, context.link_base)
 
     @strawberry.mutation
     async def delete_device(self, info: Info[Any, None], key: str) -> DeleteDevicePayload:
-        deleted = await _context(info).devices.delete(key)
+        deleted = await api_context(info).devices.delete(key)
         errors = [] if deleted else [FieldError(field="key", message="no device has this key")]
         return DeleteDevicePayload(deleted=deleted, errors=errors)
 
@@ -163,7 +154,7 @@ class Mutation:
         "(documents count from 0, as results do), is not saved."
     )
     async def import_devices(self, info: Info[Any, None], documents: list[JSON]) -> ImportDevicesPayload:
-        context = _context(info)
+        context = api_context(info)
         results = await context.devices.import_documents(list(documents))
         return ImportDevicesPayload(
             saved=sum(1 for r in results if r.device is not None),
@@ -172,4 +163,6 @@ class Mutation:
 
 
 def build_schema(limits: ApiLimits) -> strawberry.Schema:
-    return ReportingSchema(query=Query, mutation=Mutation, extensions=limit_extensions(limits))
+    return ReportingSchema(
+        query=Query, mutation=Mutation, extensions=[*limit_extensions(limits), Authorization]
+    )

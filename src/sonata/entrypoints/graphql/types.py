@@ -263,7 +263,7 @@ class DeviceConnection:
     page_info: PageInfo
 
 
-def _camel(path: str) -> str:
+def camel_path(path: str) -> str:
     """`accounts.0.sip_register` -> `accounts.0.sipRegister`; vendor keys stay as given."""
 
     def convert(part: str) -> str:
@@ -282,7 +282,7 @@ class FieldError:
 
     @classmethod
     def from_domain(cls, error: DomainFieldError, *, camel_case: bool = True) -> FieldError:
-        return cls(field=_camel(error.field) if camel_case else error.field, message=error.message)
+        return cls(field=camel_path(error.field) if camel_case else error.field, message=error.message)
 
 
 @strawberry.type
