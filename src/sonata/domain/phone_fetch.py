@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sonata.domain.model import LinkKind
-from sonata.domain.vendors.base import FileKind
+if TYPE_CHECKING:  # vendors.base needs the ports, which name what is here
+    from sonata.domain.model import LinkKind
+    from sonata.domain.vendors.base import FileKind
 
 
 class RefusalKind(StrEnum):
