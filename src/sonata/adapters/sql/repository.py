@@ -16,7 +16,6 @@ from sonata.adapters.sql.tables import CredentialRow, DevicePreviousKeyRow, Devi
 from sonata.domain.model import Device
 from sonata.domain.ports import DevicePage, SaveConflict
 
-API_TOKEN = "api_token"
 NONCE_KEY = "digest_nonce_key"
 
 _DEVICES: Table = DeviceRow.__table__  # type: ignore[attr-defined]
@@ -172,12 +171,6 @@ class SqlCredentialStore:
     def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self._session = session
         self._box = box
-
-    async def get_api_token_hash(self) -> str | None:
-        return await self._get(API_TOKEN)
-
-    async def set_api_token_hash(self, token_hash: str) -> None:
-        await self._set(API_TOKEN, token_hash)
 
     async def get_nonce_key(self) -> str | None:
         stored = await self._get(NONCE_KEY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Index, Integer, String, func
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Index, Integer, String, Text, func
 from sqlmodel import Field, SQLModel
 
 
@@ -48,8 +48,9 @@ class DevicePreviousKeyRow(SQLModel, table=True):
 
 
 class CredentialRow(SQLModel, table=True):
-    """Hashes of credentials Sonata generated itself (the management API token), and the key that
-    signs Digest nonces (`secret_hash` holds the key itself: every serving process needs it)."""
+    """Keys Sonata generated itself: the one that signs Digest nonces (`secret_hash` holds it sealed:
+    every serving process needs it). Before migration 0006 it also held the management API token's
+    hash, which is now the api_tokens row `initial`."""
 
     __tablename__ = "credentials"
 
@@ -140,3 +141,32 @@ class AuditEntryRow(SQLModel, table=True):
     device_group: str | None = Field(default=None, max_length=128)
     api_token: str | None = Field(default=None, max_length=64)
     changed: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ProvisioningEventRow(SQLModel, table=True):
+    """One fetch of a known device, served or refused (provisioningEvents): written in batches by every
+    serving process, read by id for the live subscriptions, deleted past SONATA_EVENT_RETENTION_DAYS."""
+
+    __tablename__ = "provisioning_events"
+    __table_args__ = (
+        Index("ix_provisioning_events_at", "at"),
+        Index("ix_provisioning_events_mac_id", "mac", "id"),
+        {"sqlite_autoincrement": True},  # an id is never used twice, so a cursor never names another event
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    mac: str = Field(max_length=12)
+    device_group: str | None = Field(default=None, max_length=128)
+    """The device's token at the fetch."""
+    address: str = Field(max_length=64)
+    user_agent: str | None = Field(default=None, max_length=512)
+    filename: str | None = Field(default=None, max_length=64)
+    refusal: str | None = Field(default=None, max_length=32)
+    """The kind of refusal (RefusalKind); NULL: served."""
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
