@@ -11,9 +11,10 @@ from tests.fakes import FixedClock
 from tests.integration.conftest import TEST_BOX
 
 from sonata.adapters.cache import DeviceCache
-from sonata.adapters.sql.changes import MAX_GAPS, ChangeFollower, prune_changes
+from sonata.adapters.sql.changes import ChangeFollower, prune_changes
 from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.device_reader import SqlPhoneDevices
+from sonata.adapters.sql.id_watch import MAX_GAPS
 from sonata.adapters.sql.recorder import BatchedRecorder
 from sonata.adapters.sql.tables import DeviceRow
 from sonata.domain.model import ProvisioningRecord

@@ -2,9 +2,8 @@
 
 Triggers on the devices table write the key of every inserted, updated or deleted device to
 `device_changes` (migration 0002), whoever writes. Each process polls the rows after the last
-it saw and tells its cache to drop those devices. On PostgreSQL, sequence numbers are drawn
-before commit, so a row may appear after a higher one: a number skipped is watched as a gap
-until it shows up or `gap_patience` passes (a rolled-back write never fills its gap).
+it saw and tells its cache to drop those devices; a sequence number skipped is watched as a gap
+until it shows up or `gap_patience` passes (id_watch.py).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.cache import DeviceCache
 from sonata.adapters.sql.errors import describe
+from sonata.adapters.sql.id_watch import IdWatch
 from sonata.adapters.sql.tables import DeviceChangeRow
 
 log = logging.getLogger("sonata.changes")
@@ -29,7 +29,6 @@ FRESHNESS_BOUND = 1.0
 POLL_INTERVAL = 0.25
 RETENTION_SECONDS = 3600
 """How long change rows are kept: far longer than a follower may lag before it drops its cache anyway."""
-MAX_GAPS = 10_000
 BATCH = 5_000
 
 _CHANGES = DeviceChangeRow.__table__  # type: ignore[attr-defined]
@@ -78,10 +77,8 @@ class ChangeFollower:
         self._cache = cache
         self._interval = interval
         self._bound = bound
-        self._gap_patience = gap_patience
         self._clock = clock
-        self._last: int | None = None
-        self._gaps: dict[int, float] = {}  # sequence number not seen yet -> when it was first missed
+        self._watch = IdWatch(gap_patience)
         self._failing = False
         self._polled_at: float | None = None
 
@@ -91,9 +88,9 @@ class ChangeFollower:
         if self._polled_at is not None and started - self._polled_at > RETENTION_SECONDS / 2:
             self._cache.clear()  # the rows of what changed meanwhile may be pruned already
         async with self._engine.connect() as connection:
-            if self._last is None:
+            if self._watch.last is None:
                 # Nothing is held yet, so whatever came before is already in the database.
-                self._last = (await connection.execute(_LAST_SEQ)).scalar_one()
+                self._watch.last = (await connection.execute(_LAST_SEQ)).scalar_one()
             while True:
                 rows = (await connection.execute(*self._query())).all()
                 self._apply([(row.seq, row.key) for row in rows], started)
@@ -121,28 +118,14 @@ class ChangeFollower:
             await asyncio.sleep(self._interval)
 
     def _query(self) -> tuple[Select[Any], dict[str, Any]]:
-        if self._gaps:
-            return _AFTER_OR_IN_GAPS, {"last": self._last, "gaps": list(self._gaps)}
-        return _AFTER, {"last": self._last}
+        gaps = self._watch.gaps
+        if gaps:
+            return _AFTER_OR_IN_GAPS, {"last": self._watch.last, "gaps": gaps}
+        return _AFTER, {"last": self._watch.last}
 
     def _apply(self, rows: list[tuple[int, str]], now: float) -> None:
-        assert self._last is not None
-        for seq, _ in rows:
-            if seq in self._gaps:
-                del self._gaps[seq]
-            elif seq > self._last:
-                if seq - self._last - 1 > MAX_GAPS:
-                    self._cache.clear()  # a jump no write in flight explains: trust nothing held
-                else:
-                    self._gaps.update(dict.fromkeys(range(self._last + 1, seq), now))
-                self._last = seq
-        for seq in [seq for seq, missed in self._gaps.items() if now - missed > self._gap_patience]:
-            del self._gaps[seq]
-        if len(self._gaps) > MAX_GAPS:
-            # More writes in flight than can be watched: forget the oldest, and all that is held.
-            for seq in list(self._gaps)[: len(self._gaps) - MAX_GAPS]:
-                del self._gaps[seq]
-            self._cache.clear()
+        if not self._watch.seen([seq for seq, _ in rows], now):
+            self._cache.clear()  # changes may have been missed: trust nothing held
         if rows:
             self._cache.forget([key for _, key in rows])
 
