@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Index, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -170,3 +182,30 @@ class ProvisioningEventRow(SQLModel, table=True):
     refusal: str | None = Field(default=None, max_length=32)
     """The kind of refusal (RefusalKind); NULL: served."""
     reason: str = Field(sa_column=Column(Text(), nullable=False))
+
+
+class UnknownPhoneRow(SQLModel, table=True):
+    """A phone that asked on the common link of group `token` for a MAC no device had (unknownPhones):
+    one row per group and MAC, written in batches by every serving process (migration 0007)."""
+
+    __tablename__ = "unknown_phones"
+    __table_args__ = (
+        UniqueConstraint("token", "mac", name="uq_unknown_phones_token_mac"),
+        Index("ix_unknown_phones_last_seen", "last_seen"),
+        {"sqlite_autoincrement": True},  # an id is never used twice, so a cursor never names another phone
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    token: str = Field(max_length=128)
+    mac: str = Field(max_length=12)
+    vendor: str | None = Field(default=None, max_length=64)
+    model: str | None = Field(default=None, max_length=64)
+    firmware: str | None = Field(default=None, max_length=64)
+    address: str = Field(max_length=64)
+    first_seen: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_seen: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -32,3 +32,9 @@ def mac_in_filename(filename: str) -> str | None:
         if requested is not None and requested.mac is not None:
             return requested.mac
     return None
+
+
+def vendor_of_mac(mac: str) -> str | None:
+    """The vendor whose MAC range holds this MAC (12 lowercase hex digits), if Sonata knows it."""
+    prefix = mac[:6]
+    return next((vendor.id for vendor in VENDORS.values() if prefix in vendor.mac_prefixes), None)

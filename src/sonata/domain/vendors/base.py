@@ -121,6 +121,9 @@ class Vendor(ABC):
     config, that one too)."""
     config_encryption: ConfigEncryption | None = None
     """The vendor's own scheme for encrypted configs, where Sonata writes one."""
+    mac_prefixes: frozenset[str] = frozenset()
+    """The first 6 hex digits (the IEEE OUI) of the vendor's phones' MACs: a MAC with one of them is
+    one of this vendor's phones, even where its User-Agent says nothing (unknownPhones)."""
 
     def model(self, model_id: str) -> PhoneModel | None:
         return next((m for m in self.models if m.id == model_id), None)

@@ -178,6 +178,7 @@ _COMMON_FILES = {model.common_file.lower(): model.id for model in MODELS}
 class Fanvil(Vendor):
     id = "fanvil"
     name = "Fanvil"
+    mac_prefixes = frozenset({"0c383e", "00a859"})  # vendors.md
     models: tuple[PhoneModel, ...] = MODELS
     languages = SYSCONF_LANGUAGES
 

@@ -127,6 +127,7 @@ PHONE_TYPES = {NumberType.WORK: "Work", NumberType.HOME: "Home", NumberType.MOBI
 class Grandstream(Vendor):
     id = "grandstream"
     name = "Grandstream"
+    mac_prefixes = frozenset({"000b82", "c074ad", "ec74d7"})  # vendors.md
     models: tuple[PhoneModel, ...] = MODELS
     # cfg<model>.xml and cfg.xml carry the whole device config, vendor params included: with config
     # encryption, they are encrypted too.

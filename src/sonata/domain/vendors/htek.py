@@ -233,6 +233,8 @@ _FACTORY_FILE = re.compile(r"factory[0-9]{4}\.bin", re.IGNORECASE)
 class Htek(Vendor):
     id = "htek"
     name = "Htek"
+    # 00:1f:c1, Hanlong Technology (Htek) in the IEEE register, as in vendors.md's User-Agent (verify)
+    mac_prefixes = frozenset({"001fc1"})
     models = MODELS
     languages = LANGUAGES
     # The model file carries the whole device config (the phone may stop at the first file it

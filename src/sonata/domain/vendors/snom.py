@@ -155,6 +155,8 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 class Snom(Vendor):
     id = "snom"
     name = "Snom"
+    # 00:04:13, Snom Technology in the IEEE register, as in vendors.md's User-Agent (verify: other ranges)
+    mac_prefixes = frozenset({"000413"})
     models = MODELS
     languages = LANGUAGES
 

@@ -135,6 +135,8 @@ def phonebook_filename(mac: str) -> str:
 class Yealink(Vendor):
     id = "yealink"
     name = "Yealink"
+    # vendors.md's list, which it says the ranges "include" (verify: others)
+    mac_prefixes = frozenset({"001565", "805ec0", "805e0c", "249ad8", "44dbd2", "c4fc22"})
     models: tuple[PhoneModel, ...] = MODELS
     languages = LANGUAGES
     # Only <mac>.cfg: the common file y0000000000NN.cfg would take the model-wide key (aes_key.com,
