@@ -18,11 +18,13 @@ from sonata.domain.ports import (
     FetchObserver,
     PhoneDevices,
     PreviousKey,
+    ProvisioningEventLog,
     RenderedFiles,
     SaveConflict,
     TemplateEngine,
 )
 from sonata.domain.phone_fetch import PhoneFetch
+from sonata.domain.provisioning_events import ProvisioningEvent
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors.base import RenderedFile
 
@@ -297,6 +299,16 @@ class FetchesSeen:
         self.fetches.append(fetch)
 
 
+class EventsSeen:
+    """A ProvisioningEventLog that keeps every event it is given."""
+
+    def __init__(self) -> None:
+        self.events: list[ProvisioningEvent] = []
+
+    def append(self, event: ProvisioningEvent) -> None:
+        self.events.append(event)
+
+
 class NoRenderedFiles:
     """Keeps no file: every answer is rendered afresh."""
 
@@ -317,6 +329,7 @@ def provisioning_service(
     locks: AddressLocks | None = None,
     publish_window_minutes: int | None = None,
     observer: FetchObserver | None = None,
+    events: ProvisioningEventLog | None = None,
 ) -> ProvisioningService:
     """The provisioning service over the fake database; `devices` and `files` default to no cache."""
     return ProvisioningService(
@@ -329,4 +342,5 @@ def provisioning_service(
         locks=FakeAddressLocks(database) if locks is None else locks,
         publish_window_minutes=publish_window_minutes,
         observer=observer,
+        events=events,
     )

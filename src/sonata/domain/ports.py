@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sonata.domain.access import ApiToken
 from sonata.domain.audit import AuditEntry
 from sonata.domain.model import Device, ProvisioningRecord
+from sonata.domain.provisioning_events import ProvisioningEvent
+from sonata.domain.unknown_phones import UnknownPhone, UnknownPhonePage
 
 if TYPE_CHECKING:
     from sonata.domain.phone_fetch import PhoneFetch
@@ -116,9 +119,44 @@ class ProvisioningRecorder(Protocol):
         """Note the device's latest answered fetch; it is written later, and a phone never waits for it."""
 
 
+class UnknownPhoneRecorder(Protocol):
+    def noticed(self, phone: UnknownPhone) -> None:
+        """A phone asked on a common link for a MAC no device has under that token. It is written
+        later, and a phone never waits for it; only where some device has the token and none the MAC."""
+
+
+class UnknownPhoneLog(Protocol):
+    async def page(
+        self, *, groups: Collection[str] | None, first: int, after_id: int | None
+    ) -> UnknownPhonePage:
+        """The remembered phones of these groups (None: of every group) whose MAC no device has,
+        those first seen last first, after the one with `after_id`."""
+
+
 class FetchObserver(Protocol):
     def fetched(self, fetch: PhoneFetch) -> None:
         """Count a phone fetch (the metrics); called on the phone's path, so it must be quick."""
+
+
+class ProvisioningEventLog(Protocol):
+    def append(self, event: ProvisioningEvent) -> None:
+        """Keep the event for its device's history; it is written later, and a phone never waits for it."""
+
+
+class ProvisioningEventStore(Protocol):
+    async def page(
+        self, *, mac: str, first: int, before_id: int | None, groups: Collection[str] | None
+    ) -> list[ProvisioningEvent]:
+        """Up to `first` events of the device with this MAC, newest first, older than the event
+        `before_id`; only those of `groups` where given."""
+
+
+class LiveProvisioningEvents(Protocol):
+    def follow(
+        self, groups: frozenset[str] | None
+    ) -> AbstractAsyncContextManager[AsyncIterator[ProvisioningEvent]]:
+        """The events stored from now on of devices of these groups (None: of every device), as
+        every serving process stores them, until the context ends."""
 
 
 class AddressLocks(Protocol):

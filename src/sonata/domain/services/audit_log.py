@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sonata.domain.audit import AuditEntry
+from sonata.domain.cursors import decode_id_cursor, encode_id_cursor
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import parse_mac
 from sonata.domain.ports import Clock
@@ -16,6 +16,7 @@ from sonata.domain.services.devices import MAX_PAGE_SIZE, UnitOfWorkFactory
 
 log = logging.getLogger("sonata.audit")
 
+CURSOR_KIND = "audit"
 PRUNE_INTERVAL_SECONDS = 3600.0
 """How often each serving process deletes the entries past the retention."""
 
@@ -27,18 +28,8 @@ class AuditPage:
 
 
 def encode_audit_cursor(entry: AuditEntry) -> str:
-    return base64.urlsafe_b64encode(f"audit:{entry.id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    number = text.removeprefix("audit:")
-    if not (text.startswith("audit:") and number.isascii() and number.isdigit() and len(number) <= 19):
-        raise ValidationFailed([FieldError("after", "is not a cursor this API handed out")])
-    return int(number)
+    assert entry.id is not None, "only stored entries have a cursor"
+    return encode_id_cursor(CURSOR_KIND, entry.id)
 
 
 class AuditLogService:
@@ -58,7 +49,7 @@ class AuditLogService:
             errors.append(FieldError("mac", "is not a MAC address"))
         before_id = None
         try:
-            before_id = _decode_cursor(after) if after is not None else None
+            before_id = decode_id_cursor(CURSOR_KIND, after) if after is not None else None
         except ValidationFailed as failure:
             errors.extend(failure.errors)
         if errors:

@@ -21,10 +21,12 @@ from sonata.domain.ports import (
     Clock,
     FetchObserver,
     PhoneDevices,
+    ProvisioningEventLog,
     ProvisioningRecorder,
     RenderedFiles,
     TemplateEngine,
 )
+from sonata.domain.provisioning_events import ProvisioningEvent
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.services.fetch_log import DEFAULT_SERVED_LINES, FetchLog
 from sonata.domain.services.phone_auth import PhoneAuthenticator
@@ -95,6 +97,7 @@ class _Refused(Exception):
         challenge: tuple[str, ...] = (),
         *,
         counts: bool = False,
+        device: Device | None = None,
     ) -> None:
         super().__init__(reason)
         self.kind = kind
@@ -102,6 +105,8 @@ class _Refused(Exception):
         self.quiet = quiet
         self.challenge = challenge
         self.counts = counts
+        self.device = device
+        """The device the request was found to ask for: the refusal goes into its history."""
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,12 @@ class ProvisioningService:
         publish_window_minutes: int | None = None,
         observer: FetchObserver | None = None,
         served_lines_per_second: int = DEFAULT_SERVED_LINES,
+        events: ProvisioningEventLog | None = None,
     ) -> None:
         """`publish_window_minutes` is the window of devices without one of their own (None: none).
         `observer` counts every fetch; the log has every refusal and up to `served_lines_per_second`
-        files served a second."""
+        files served a second. `events` gets each fetch of a known device, served or refused, but
+        not a probe (the device's history)."""
         self._uow_factory = uow_factory
         self._engine = engine
         self._clock = clock
@@ -143,6 +150,7 @@ class ProvisioningService:
         self._publish_window_minutes = publish_window_minutes
         self._authenticator = authenticator or PhoneAuthenticator(clock)
         self._observer = observer
+        self._events = events
         self._fetch_log = FetchLog(log, lines=served_lines_per_second)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
         self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
@@ -161,6 +169,8 @@ class ProvisioningService:
         except _Refused as refused:
             refusal = Refusal(refused.reason, refused.kind, refused.quiet, refused.challenge, refused.counts)
             self._observe(_refused_fetch(request, identity, refusal, time.perf_counter() - started))
+            if refused.device is not None:
+                self._keep_event(refused.device, request, request.filename, refusal)
             return refusal
         device, link = match.device, _served_link(match.device, request)
         rendered = self._files.get(device, link, match.filename)
@@ -172,6 +182,7 @@ class ProvisioningService:
             self._files.put(device, link, match.filename, rendered)
         if not request.probe:
             self._recorder.record(device.key, self._record(match, request, identity))
+        self._keep_event(device, request, match.filename)
         served = PhoneFetch(
             address=request.client_ip,
             outcome=FetchOutcome.SERVED,
@@ -187,6 +198,27 @@ class ProvisioningService:
         )
         self._observe(served)
         return rendered
+
+    def _keep_event(
+        self,
+        device: Device,
+        request: ProvisioningRequest,
+        filename: str | None,
+        refusal: Refusal | None = None,
+    ) -> None:
+        if self._events is None or request.probe:
+            return
+        event = ProvisioningEvent(
+            at=self._clock.now(),
+            mac=device.mac,
+            group=device.token,
+            address=request.client_ip,
+            user_agent=_user_agent(request),
+            filename=filename,
+            refusal=refusal.kind if refusal else None,
+            reason=refusal.reason if refusal else "",
+        )
+        self._events.append(event)
 
     def _observe(self, fetch: PhoneFetch) -> None:
         self._fetch_log.fetched(fetch)
@@ -243,11 +275,15 @@ class ProvisioningService:
         """The device and the file the request asks for; raises _Refused."""
         _check_filename_length(request.filename)
         device = await self._find(request, identity)
-        if device.needs_credentials:
-            self._authenticate(device, request)
-        match = _match_file(device, request.filename)
-        self._check(match, request, identity)
-        await self._hold_to_first_address(device, request)
+        try:
+            if device.needs_credentials:
+                self._authenticate(device, request)
+            match = _match_file(device, request.filename)
+            self._check(match, request, identity)
+            await self._hold_to_first_address(device, request)
+        except _Refused as refused:
+            refused.device = device
+            raise
         return match
 
     def _authenticate(self, device: Device, request: ProvisioningRequest) -> None:
@@ -296,6 +332,7 @@ class ProvisioningService:
                 RefusalKind.ROTATED_KEY,
                 f"key {fingerprint(key)} was rotated away; its grace ended at {previous.until.isoformat()}",
                 counts=True,
+                device=previous.device,
             )
         return previous.device if previous else None
 
@@ -324,7 +361,7 @@ class ProvisioningService:
         return ProvisioningRecord(
             at=self._clock.now(),
             ip=request.client_ip,
-            user_agent=request.user_agent[:MAX_USER_AGENT] if request.user_agent else request.user_agent,
+            user_agent=_user_agent(request),
             filename=match.filename,
             vendor=identity.vendor if identity else None,
             model=identity.model if identity else None,
@@ -390,6 +427,11 @@ def _refused_fetch(
         user_agent=request.user_agent,
         probe=request.probe,
     )
+
+
+def _user_agent(request: ProvisioningRequest) -> str | None:
+    """As much of the User-Agent as is read."""
+    return request.user_agent[:MAX_USER_AGENT] if request.user_agent else request.user_agent
 
 
 def _by_previous_key(device: Device, request: ProvisioningRequest) -> bool:
