@@ -9,9 +9,9 @@ import pytest
 from tests.fakes import FakeDatabase, FixedClock
 
 from sonata.domain.access import Actor, Scope
-from sonata.domain.audit import AuditEntry, Operation
+from sonata.domain.audit import AuditEntry, Operation, changed_fields
 from sonata.domain.errors import ValidationFailed
-from sonata.domain.model import Device
+from sonata.domain.model import Account, Device, HostPort, LineKey, LineKeyType, Rules
 from sonata.domain.patches import DevicePatch
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.validation import AccountDraft, DeviceDraft
@@ -169,3 +169,30 @@ def test_a_saved_again_device_without_changes_names_no_field() -> None:
     later = dataclasses.replace(device, updated_at=FixedClock().now())
     entry = AuditEntry.of_device(FixedClock().now(), Operation.SAVE_DEVICE, ACME, device, later)
     assert entry.changed == ()
+
+
+def test_fields_are_named_as_field_errors_name_them_and_a_record_that_comes_or_goes_once() -> None:
+    line = Account(1, HostPort("sip.example.net"), "101", PASSWORD)
+    before = Device(
+        key="personal-key-0001",
+        vendor="yealink",
+        model="t46s",
+        mac="001565000001",
+        accounts=(line, dataclasses.replace(line, line=2, sip_user="102")),
+        vendor_params=(("static.a", "1"), ("static.b", "2")),
+    )
+    after = dataclasses.replace(
+        before,
+        accounts=(dataclasses.replace(line, sip_register=HostPort("sip.example.net", 5070)),),
+        vendor_params=(("static.a", "1"), ("static.b", "3"), ("static.c", "4")),
+        line_keys=(LineKey(LineKeyType.BLF, "201"),),
+        rules=Rules(check_mac=True),
+    )
+    assert changed_fields(before, after) == (
+        "accounts.0.sip_register",
+        "rules.check_mac",
+        "line_keys.0",
+        "vendor_params.static.b",
+        "vendor_params.static.c",
+        "accounts.1",
+    )
