@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class Jinja2TemplateEngine:
     def __init__(self, override_dirs: Sequence[Path] = (), *, auto_reload: bool = True) -> None:
         """Without `auto_reload`, a template is read once and kept until `forget` (a server watches
         the folders instead of asking the file system at every render)."""
+        self._override_dirs = list(override_dirs)
         search_path = [*override_dirs, shipped_templates_dir()]
         self._env = jinja2.Environment(
             auto_reload=auto_reload,
@@ -46,3 +47,26 @@ class Jinja2TemplateEngine:
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         return self._env.get_template(template).render(context)
+
+    def problems(self, vendors: Iterable[str]) -> list[str]:
+        """What keeps a phone from getting its file, one line each: no shipped templates for a vendor,
+        a template that does not compile, an override that replaces no shipped template (a misspelt
+        name is never read)."""
+        shipped = shipped_templates_dir()
+        problems = [
+            f"no templates for {vendor} in {shipped}: reinstall Sonata"
+            for vendor in vendors
+            if not any((shipped / vendor).glob("*.j2"))
+        ]
+        for name in self._env.list_templates(extensions=["j2"]):
+            try:
+                self._env.get_template(name)
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(f"{error.filename or name}, line {error.lineno}: {error.message}")
+        for folder in self._override_dirs:
+            for path in sorted(folder.rglob("*.j2")):
+                if not (shipped / path.relative_to(folder)).is_file():
+                    problems.append(
+                        f"{path} replaces no shipped template: a file of another name is never read"
+                    )
+        return problems

@@ -9,6 +9,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -96,11 +98,26 @@ def _tune_sqlite(connection: Any, record: Any) -> None:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _upgrade(connection: Connection) -> None:
+def _migrations() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    config = _migrations()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, list[str]]:
+    """The migration the database is at (None: no schema yet), and those this Sonata ships, oldest first."""
+    async with engine.connect() as connection:
+        current = await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+    shipped = [script.revision for script in ScriptDirectory.from_config(_migrations()).walk_revisions()]
+    return current, shipped[::-1]
 
 
 async def create_schema(engine: AsyncEngine) -> None:

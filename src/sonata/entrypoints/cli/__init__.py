@@ -13,18 +13,35 @@ from collections.abc import Sequence
 import click
 
 from sonata.adapters.sql.sqlite_file import DatabaseUnusable
+from sonata.entrypoints.cli.check import check
 from sonata.entrypoints.cli.common import examples
+from sonata.entrypoints.cli.devices import devices
 from sonata.entrypoints.cli.render import render
 from sonata.entrypoints.cli.secret_key import secrets_group
 from sonata.entrypoints.cli.serve import serve
 from sonata.entrypoints.cli.tokens import token
+from sonata.entrypoints.cli.transfer import export, import_devices
 
-COMMANDS: tuple[click.Command, ...] = (serve, render, token, secrets_group)
+COMMANDS: tuple[click.Command, ...] = (
+    serve,
+    render,
+    devices,
+    import_devices,
+    export,
+    check,
+    token,
+    secrets_group,
+)
 
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog=examples("sonata serve", "sonata render 001565aabbcc", "sonata COMMAND --help"),
+    epilog=examples(
+        "sonata serve",
+        "sonata devices list",
+        "sonata export --with-secrets > backup.json",
+        "sonata COMMAND --help",
+    ),
 )
 @click.version_option(package_name="sonata", prog_name="sonata", message="%(prog)s %(version)s")
 def cli() -> None:

@@ -2,7 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from sonata.adapters.sql.database import create_schema, one_start_at_a_time
+from sonata.entrypoints.app import Services, build_services
+from sonata.settings import Settings
+
 
 def examples(*lines: str) -> str:
     """A command's epilog: its examples, one a line, as written (click leaves a `\\b` block unwrapped)."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def with_services(command: Callable[[Services, Settings], Awaitable[int]]) -> int:
+    """Run `command` on the database the settings name, brought to the current schema; its exit code.
+
+    A SQLite file must exist (`sonata serve` makes it on its first start): a mistyped path is no
+    new database."""
+
+    async def running() -> int:
+        settings = Settings.from_env()
+        services = build_services(settings)
+        try:
+            async with one_start_at_a_time(services.engine):
+                await create_schema(services.engine)
+            return await command(services, settings)
+        finally:
+            for engine in (services.engine, *services.phones.engines):
+                await engine.dispose()
+
+    return asyncio.run(running())
+
+
+def link_base(settings: Settings) -> str:
+    """The base of the links the command line shows and writes: SONATA_PUBLIC_URL, without it the
+    address `sonata serve` would have (`localhost` for a wildcard one)."""
+    return settings.link_base(f"{settings.scheme}://localhost:{settings.port}")
+
+
+def complain(message: str) -> None:
+    """One line on standard error, as every message of the command line."""
+    print(f"sonata: {message}", file=sys.stderr)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import click
 
-from sonata.adapters.sql.database import create_schema
 from sonata.domain.errors import ValidationFailed
-from sonata.entrypoints.app import build_services
-from sonata.entrypoints.cli.common import examples
+from sonata.entrypoints.app import Services
+from sonata.entrypoints.cli.common import complain, examples, link_base, with_services
 from sonata.settings import Settings
 
 
@@ -28,27 +26,21 @@ def render(device: str, filename: str | None) -> int:
     """Print the file a device's phone would get on its personal link (rules not applied).
 
     KEY_OR_MAC is the device's key or MAC (put -- before a key that starts with -); FILENAME is
-    the file name the phone asks for (default: its config).
+    the file name the phone asks for (default: its config). Links in the file use
+    SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
     """
-    return asyncio.run(_render(Settings.from_env(), device, filename))
 
-
-async def _render(settings: Settings, device: str, filename: str | None) -> int:
-    services = build_services(settings)
-    try:
-        await create_schema(services.engine)
-        # Links in the file use SONATA_PUBLIC_URL; without it, the address `sonata serve` would have.
-        link_base = settings.link_base(f"{settings.scheme}://localhost:{settings.port}")
+    async def rendering(services: Services, settings: Settings) -> int:
         try:
-            rendered = await services.provisioning.preview(device, filename, link_base)
+            rendered = await services.provisioning.preview(device, filename, link_base(settings))
         except ValidationFailed as failure:
-            print(f"sonata: {failure}", file=sys.stderr)
+            complain(str(failure))
             return 2
-    finally:
-        await services.engine.dispose()
-    if rendered is None:
-        print("sonata: no device has this key or MAC", file=sys.stderr)
-        return 1
-    sys.stdout.buffer.write(rendered.body)
-    sys.stdout.flush()
-    return 0
+        if rendered is None:
+            complain("no device has this key or MAC")
+            return 1
+        sys.stdout.buffer.write(rendered.body)
+        sys.stdout.flush()
+        return 0
+
+    return with_services(rendering)

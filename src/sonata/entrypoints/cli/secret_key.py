@@ -14,7 +14,11 @@ from sonata.entrypoints.secret_keys import rotate_secrets
 from sonata.settings import Settings
 
 
-@click.group(name="secrets", short_help="Rotate or make the key of the secrets stored in the database.")
+@click.group(
+    name="secrets",
+    short_help="Rotate or make the key of the secrets stored in the database.",
+    epilog=examples("sonata secrets rotate", "sonata secrets generate-key"),
+)
 def secrets_group() -> None:
     """The key that encrypts the passwords and other secrets in the database (README: Secrets at rest)."""
 

@@ -34,7 +34,13 @@ def token() -> None:
     """Make, list and revoke the tokens of the management API (stored as hashes only)."""
 
 
-@token.command(short_help="Make a token and print it, once.")
+@token.command(
+    short_help="Make a token and print it, once.",
+    epilog=examples(
+        "sonata token create --name recovery --role admin",
+        "sonata token create --name acme-frontend --role editor --group acme-phones-2026",
+    ),
+)
 @click.option("--name", required=True, help="a name for the token: letters, digits, '.', '_', '-'")
 @click.option(
     "--role",
@@ -68,7 +74,9 @@ def create(name: str, role: str, groups: tuple[str, ...]) -> int:
     return _run(creating)
 
 
-@token.command(name="list", short_help="List the tokens (never a token itself).")
+@token.command(
+    name="list", short_help="List the tokens (never a token itself).", epilog=examples("sonata token list")
+)
 def list_tokens() -> int:
     """List the stored tokens by name, with role, groups and when each was made."""
 
@@ -88,7 +96,10 @@ def list_tokens() -> int:
     return _run(listing)
 
 
-@token.command(short_help="Revoke a token: refused from the next request on.")
+@token.command(
+    short_help="Revoke a token: refused from the next request on.",
+    epilog=examples("sonata token revoke acme-frontend"),
+)
 @click.argument("name")
 def revoke(name: str) -> int:
     """Delete the token NAME: the management API refuses it from its next request on."""

@@ -1,0 +1,96 @@
+"""`sonata check`: what `sonata serve` needs, checked without changing anything."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from sonata.adapters.sql.database import (
+    count_devices,
+    create_engine,
+    ping,
+    schema_revisions,
+    server_label,
+    sqlite_path,
+)
+from sonata.adapters.sql.errors import describe
+from sonata.adapters.sql.sqlite_file import DatabaseUnusable, open_sqlite_file
+from sonata.adapters.templates import Jinja2TemplateEngine
+from sonata.domain.vendors import VENDORS
+from sonata.entrypoints.cli.common import complain, examples
+from sonata.entrypoints.tls import check_tls
+from sonata.settings import Settings
+
+CONNECT_SECONDS = 10.0
+"""How long the database has to answer."""
+
+
+class Problem(Exception):
+    """What is wrong with one part: one line."""
+
+
+@click.command(
+    short_help="Check the settings, the database and the templates.",
+    epilog=examples(
+        "sonata check",
+        "SONATA_DATABASE_URL=postgresql://sonata@db.example.net/sonata sonata check",
+    ),
+)
+def check() -> int:
+    """Check what `sonata serve` needs, changing nothing: the settings (and the TLS files they
+    name), the database (there, reachable, with a schema this Sonata knows) and the templates (the
+    shipped ones and SONATA_TEMPLATES_DIR's). Prints each part found right on standard output and
+    what is wrong, one line each, on standard error, with exit code 1."""
+    try:
+        settings = Settings.from_env()
+        if settings.tls:
+            check_tls(settings.tls)
+    except ValueError as error:
+        complain(f"settings: {error}")
+        return 1
+    print("settings: ok")
+    problems = 0
+    try:
+        print(f"database: {asyncio.run(_database(settings))}")
+    except Problem as wrong:
+        complain(f"database: {wrong}")
+        problems += 1
+    overrides = [settings.templates_dir] if settings.templates_dir else []
+    for problem in Jinja2TemplateEngine(overrides).problems(VENDORS):
+        complain(f"templates: {problem}")
+        problems += 1
+    if not problems:
+        replaced = f", with the files of {settings.templates_dir}" if settings.templates_dir else ""
+        print(f"templates: ok ({len(VENDORS)} vendors{replaced})")
+    return 1 if problems else 0
+
+
+async def _database(settings: Settings) -> str:
+    """What the database is, or Problem."""
+    try:
+        path = sqlite_path(settings.database_url)
+        if path is not None:
+            open_sqlite_file(path, create=False)
+        engine = create_engine(settings.database_url)
+    except (ValueError, DatabaseUnusable) as error:
+        raise Problem(str(error)) from None
+    where = str(path.absolute()) if path else server_label(settings.database_url)
+    try:
+        await asyncio.wait_for(ping(engine), CONNECT_SECONDS)
+        current, shipped = await schema_revisions(engine)
+        devices = await count_devices(engine) if current else 0
+    except Exception as error:  # whatever the driver raises: the database cannot be used
+        message = "no answer" if isinstance(error, TimeoutError) else describe(error)
+        raise Problem(f"cannot reach {where}: {message}") from None
+    finally:
+        await engine.dispose()
+    if current is None:
+        return f"ok ({where}, empty: `sonata serve` makes Sonata's tables at its first start)"
+    if current not in shipped:
+        raise Problem(
+            f"{where} has a schema newer than this Sonata's (migration {current}, this Sonata's newest is"
+            f" {shipped[-1]}): upgrade Sonata"
+        )
+    due = "" if current == shipped[-1] else f", migrated from {current} to {shipped[-1]} at the next start"
+    return f"ok ({where}, {devices} device{'' if devices == 1 else 's'}{due})"

@@ -1,0 +1,181 @@
+"""`sonata devices list|show|delete`: the devices of the database the settings name."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sonata.domain.documents import SECRET_KEYS, document_from_device
+from sonata.domain.model import Device
+from sonata.entrypoints.app import Services
+from sonata.entrypoints.cli.common import complain, examples, link_base, with_services
+from sonata.entrypoints.cli.device_files import write_csv, write_json
+from sonata.settings import Settings
+
+
+def rows_table(*columns: str) -> Table:
+    """A plain table whose cells are text as it is (no markup read in a device's values)."""
+    return Table(*columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+
+
+def add_row(table: Table, *cells: str) -> None:
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+def stdout_console() -> Console:
+    """Tables on standard output: as wide as their content when it is no terminal (a file, a pipe)."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=10_000)
+
+
+@click.group(
+    short_help="List, show and delete devices.",
+    epilog=examples(
+        "sonata devices list --vendor yealink",
+        "sonata devices show 001565aabbcc",
+        "sonata devices delete 00:15:65:aa:bb:cc",
+    ),
+)
+def devices() -> None:
+    """The devices published on this server, read and changed in its database directly (the
+    running server serves a change within a second)."""
+
+
+@devices.command(
+    name="list",
+    short_help="List the devices.",
+    epilog=examples(
+        "sonata devices list",
+        "sonata devices list --vendor yealink --group office-phones-2026",
+        "sonata devices list --format csv > devices.csv",
+    ),
+)
+@click.option("--vendor", help="only this vendor's devices (grandstream, yealink, fanvil, snom, htek)")
+@click.option("--group", help="only the devices of this group (the device token)")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json and csv: the documents `sonata import` reads, without secrets",
+)
+def list_devices(vendor: str | None, group: str | None, output: str) -> int:
+    """List the devices by MAC: a table, or their documents (as `sonata export` writes them)."""
+
+    async def listing(services: Services, settings: Settings) -> int:
+        found = [device async for device in services.devices.every(vendor=vendor, token=group)]
+        if output == "table":
+            _print_table(found)
+        elif output == "json":
+            write_json((document_from_device(device) for device in found), sys.stdout)
+        else:
+            write_csv([document_from_device(device) for device in found], sys.stdout, with_secrets=False)
+        return 0
+
+    return with_services(listing)
+
+
+def _print_table(found: list[Device]) -> None:
+    table = rows_table("MAC", "VENDOR", "MODEL", "GROUP", "TITLE", "STATUS", "LAST FETCH")
+    for device in found:
+        add_row(
+            table,
+            device.mac,
+            device.vendor,
+            device.model,
+            device.token or "",
+            device.title,
+            "enabled" if device.status else "disabled",
+            _last_fetch(device),
+        )
+    stdout_console().print(table)
+    print(f"{len(found)} device{'' if len(found) == 1 else 's'}", file=sys.stderr)
+
+
+def _last_fetch(device: Device) -> str:
+    record = device.last_provisioning
+    if record is None:
+        return "never"
+    return f"{record.at.isoformat(sep=' ', timespec='seconds')} from {record.ip}"
+
+
+@devices.command(
+    short_help="Show one device.",
+    epilog=examples("sonata devices show 001565aabbcc", "sonata devices show <key> --format json"),
+)
+@click.argument("device", metavar="KEY_OR_MAC")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: the device's document, without secrets",
+)
+def show(device: str, output: str) -> int:
+    """Show the device with this key or MAC: every field, its links and its last fetch; of its
+    secrets only whether they are set."""
+
+    async def showing(services: Services, settings: Settings) -> int:
+        found = await services.devices.find_by_key_or_mac(device)
+        if found is None:
+            complain("no device has this key or MAC")
+            return 1
+        if output == "json":
+            print(json.dumps(document_from_device(found), ensure_ascii=False, indent=2))
+        else:
+            stdout_console().print(_details(found, link_base(settings)))
+        return 0
+
+    return with_services(showing)
+
+
+def _details(device: Device, base: str) -> Table:
+    table = rows_table("FIELD", "VALUE")
+    with_secrets = document_from_device(device, with_secrets=True)
+    for name, value in document_from_device(device).items():
+        if name == "accounts":
+            for account, secret in zip(value, with_secrets["accounts"], strict=True):
+                password = "set" if secret["sip_password"] else "none"
+                add_row(table, f"account {account['line']}", f"{_compact(account)} (password {password})")
+        else:
+            add_row(table, name, value if isinstance(value, str) else _compact(value))
+    for name in sorted(SECRET_KEYS - {"sip_password"}):
+        add_row(table, name, "set" if with_secrets[name] else "none")
+    add_row(table, "personal link", f"{base}/v1/device/{device.key}")
+    if device.token:
+        add_row(table, "common link", f"{base}/v1/token/{device.token}")
+    add_row(table, "last fetch", _last_fetch(device))
+    if device.updated_at is not None:
+        add_row(table, "saved", device.updated_at.isoformat(sep=" ", timespec="seconds"))
+    return table
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@devices.command(
+    short_help="Delete one device.",
+    epilog=examples("sonata devices delete 001565aabbcc", "sonata devices delete -- -Xk2rTq9pL0aZbY3w"),
+)
+@click.argument("device", metavar="KEY_OR_MAC")
+def delete(device: str) -> int:
+    """Delete the device with this key or MAC: its phone is refused from then on."""
+
+    async def deleting(services: Services, settings: Settings) -> int:
+        found = await services.devices.find_by_key_or_mac(device)
+        if found is None or not await services.devices.delete(found.key):
+            complain("no device has this key or MAC")
+            return 1
+        print(f"deleted the {found.vendor} {found.model} {found.mac}", file=sys.stderr)
+        return 0
+
+    return with_services(deleting)
