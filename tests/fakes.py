@@ -11,6 +11,7 @@ from typing import Any
 from sonata.domain.access import ApiToken
 from sonata.domain.audit import AuditEntry
 from sonata.domain.model import Device, ProvisioningRecord
+from sonata.domain.phone_fetch import PhoneFetch
 from sonata.domain.ports import (
     AddressLocks,
     DeviceChanges,
@@ -22,8 +23,8 @@ from sonata.domain.ports import (
     RenderedFiles,
     SaveConflict,
     TemplateEngine,
+    UnknownPhoneRecorder,
 )
-from sonata.domain.phone_fetch import PhoneFetch
 from sonata.domain.provisioning_events import ProvisioningEvent
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.vendors.base import RenderedFile
@@ -330,6 +331,7 @@ def provisioning_service(
     publish_window_minutes: int | None = None,
     observer: FetchObserver | None = None,
     events: ProvisioningEventLog | None = None,
+    unknown_phones: UnknownPhoneRecorder | None = None,
 ) -> ProvisioningService:
     """The provisioning service over the fake database; `devices` and `files` default to no cache."""
     return ProvisioningService(
@@ -343,4 +345,5 @@ def provisioning_service(
         publish_window_minutes=publish_window_minutes,
         observer=observer,
         events=events,
+        unknown_phones=unknown_phones,
     )

@@ -25,13 +25,15 @@ from sonata.domain.ports import (
     ProvisioningRecorder,
     RenderedFiles,
     TemplateEngine,
+    UnknownPhoneRecorder,
 )
 from sonata.domain.provisioning_events import ProvisioningEvent
 from sonata.domain.services.devices import UnitOfWorkFactory
 from sonata.domain.services.fetch_log import DEFAULT_SERVED_LINES, FetchLog
 from sonata.domain.services.phone_auth import PhoneAuthenticator
+from sonata.domain.unknown_phones import UnknownPhone, cut
 from sonata.domain.validation import is_secret
-from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename
+from sonata.domain.vendors import VENDORS, identify_phone, mac_in_filename, vendor_of_mac
 from sonata.domain.vendors.base import (
     MAX_FILENAME,
     MAX_USER_AGENT,
@@ -135,11 +137,13 @@ class ProvisioningService:
         observer: FetchObserver | None = None,
         served_lines_per_second: int = DEFAULT_SERVED_LINES,
         events: ProvisioningEventLog | None = None,
+        unknown_phones: UnknownPhoneRecorder | None = None,
     ) -> None:
         """`publish_window_minutes` is the window of devices without one of their own (None: none).
         `observer` counts every fetch; the log has every refusal and up to `served_lines_per_second`
         files served a second. `events` gets each fetch of a known device, served or refused, but
-        not a probe (the device's history)."""
+        not a probe (the device's history). `unknown_phones` notes phones that say who they are
+        asking on a common link for a MAC no device has there."""
         self._uow_factory = uow_factory
         self._engine = engine
         self._clock = clock
@@ -151,6 +155,7 @@ class ProvisioningService:
         self._authenticator = authenticator or PhoneAuthenticator(clock)
         self._observer = observer
         self._events = events
+        self._unknown_phones = unknown_phones
         self._fetch_log = FetchLog(log, lines=served_lines_per_second)
         self._identify = BoundedMemo(identify_phone, PARSE_MEMO_SIZE)
         self._mac_in_filename = BoundedMemo(mac_in_filename, PARSE_MEMO_SIZE)
@@ -314,12 +319,36 @@ class ProvisioningService:
                 else None
             )
             if device is None:
+                self._notice_unknown(request, identity, mac)
                 raise _Refused(
                     RefusalKind.UNKNOWN_MAC,
                     f"no device with MAC {mac} under token {fingerprint(request.secret)}",
                     counts=True,
                 )
         return device
+
+    def _notice_unknown(self, request: ProvisioningRequest, identity: PhoneIdentity | None, mac: str) -> None:
+        """A phone that says who it is (its User-Agent, else its MAC's range), on a well-formed token:
+        noted for unknownPhones, in memory; only written where some device has the token and none
+        the MAC. A probe (HEAD) is no phone's fetch."""
+        if self._unknown_phones is None or request.probe or not is_secret(request.secret):
+            return
+        vendor = identity.vendor if identity else vendor_of_mac(mac)
+        if vendor is None:
+            return
+        now = self._clock.now()
+        self._unknown_phones.noticed(
+            UnknownPhone(
+                token=request.secret,
+                mac=mac,
+                vendor=vendor,
+                model=cut(identity.model) if identity else None,
+                firmware=cut(identity.firmware) if identity else None,
+                address=request.client_ip,
+                first_seen=now,
+                last_seen=now,
+            )
+        )
 
     async def _by_key(self, key: str) -> Device | None:
         """The device with this key, or the one a rotation took it from, while its grace lasts."""
