@@ -1,30 +1,29 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean venv
 
-# The virtual environment is rebuilt only when pyproject.toml changes.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Sonata needs Python 3.11 or later (PYTHON=python3.12 picks another one). The virtual environment is
+# made, or made again, when missing, broken or of a too-old Python, and Sonata installed again when
+# pyproject.toml changed or an install was interrupted: scripts/venv.sh.
+venv:
+	@PYTHON='$(PYTHON)' VENV='$(VENV)' sh scripts/venv.sh
 
-run: $(STAMP)
+run: venv
+	@echo "Sonata's command line is $(BIN)/sonata (try $(BIN)/sonata --help)"
 	$(BIN)/sonata serve
 
-test: $(STAMP)
+test: venv
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: venv
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
 # Needs wrk (apt-get install wrk); options go in ARGS, e.g. make bench ARGS="--devices 1000 --skip-100k".
-bench: $(STAMP)
+bench: venv
 	$(BIN)/python -m benchmarks.storm $(ARGS)
 
 clean:
