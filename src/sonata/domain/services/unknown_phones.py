@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sonata.domain.access import EVERY_DEVICE, Scope
 from sonata.domain.cursors import decode_id_cursor, encode_id_cursor
 from sonata.domain.errors import FieldError, ValidationFailed
@@ -29,6 +31,7 @@ class UnknownPhoneService:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise ValidationFailed([FieldError("first", f"must be from 0 to {MAX_PAGE_SIZE}")])
         after_id = decode_id_cursor(CURSOR_KIND, after) if after else None
+        groups: Collection[str] | None
         if group is None:
             groups = scope.groups
         else:
