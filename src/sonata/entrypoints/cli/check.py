@@ -57,13 +57,13 @@ def check() -> int:
         complain(f"database: {wrong}")
         problems += 1
     overrides = [settings.templates_dir] if settings.templates_dir else []
-    for problem in Jinja2TemplateEngine(overrides).problems(VENDORS):
+    template_problems = Jinja2TemplateEngine(overrides).problems(VENDORS)
+    for problem in template_problems:
         complain(f"templates: {problem}")
-        problems += 1
-    if not problems:
+    if not template_problems:
         replaced = f", with the files of {settings.templates_dir}" if settings.templates_dir else ""
         print(f"templates: ok ({len(VENDORS)} vendors{replaced})")
-    return 1 if problems else 0
+    return 1 if problems or template_problems else 0
 
 
 async def _database(settings: Settings) -> str:
