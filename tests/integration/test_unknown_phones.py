@@ -99,23 +99,20 @@ async def test_pages_are_newest_first_by_group_and_a_published_phone_leaves_the_
     ]
 
 
-async def test_pruning_forgets_old_phones_published_ones_and_the_oldest_past_the_limit(
+async def test_past_the_limit_the_phones_seen_longest_ago_are_forgotten_at_each_write(
     engine: AsyncEngine,
     unit_of_work: UnitOfWorkFactory,
 ) -> None:
     await publish(unit_of_work, "001565aabbcc")
-    clock = FixedClock(T0)
-    phones = SqlUnknownPhones(engine, clock, limit=3, days=30)
-    phones.noticed(phone("001565000001", -31 * 24 * 3600))  # not seen for 31 days
-    for index in range(2, 7):
+    phones = SqlUnknownPhones(engine, FixedClock(T0), limit=3)
+    for index in range(1, 6):
         phones.noticed(phone(f"00156500000{index}", index))
-    phones.noticed(phone("001565000009", 9))
     await phones.flush()
-    await publish(unit_of_work, "001565000009")
-    await phones.prune()
-    kept = (await phones.page(groups=None, first=10, after_id=None)).phones
-    assert sorted(p.mac for p in kept) == ["001565000004", "001565000005", "001565000006"]
     assert await stored(engine) == 3
+    phones.noticed(phone("001565000001", 9))  # seen again: the newest now
+    await phones.flush()
+    kept = (await phones.page(groups=None, first=10, after_id=None)).phones
+    assert sorted(p.mac for p in kept) == ["001565000001", "001565000004", "001565000005"]
 
 
 async def test_ties_at_the_limit_are_cut_to_it(engine: AsyncEngine, unit_of_work: UnitOfWorkFactory) -> None:
@@ -124,8 +121,25 @@ async def test_ties_at_the_limit_are_cut_to_it(engine: AsyncEngine, unit_of_work
     for index in range(4):
         phones.noticed(phone(f"00156500000{index}", 0))  # all last seen at the same instant
     await phones.flush()
-    await phones.prune()
     assert await stored(engine) == 2
+
+
+async def test_pruning_forgets_phones_not_seen_for_days_and_those_published_since(
+    engine: AsyncEngine,
+    unit_of_work: UnitOfWorkFactory,
+) -> None:
+    await publish(unit_of_work, "001565aabbcc")
+    phones = SqlUnknownPhones(engine, FixedClock(T0), days=30)
+    phones.noticed(phone("001565000001", -31 * 24 * 3600))  # not seen for 31 days
+    phones.noticed(phone("001565000002", -29 * 24 * 3600))
+    phones.noticed(phone("001565000003"))
+    await phones.flush()
+    await publish(unit_of_work, "001565000003")
+    await phones.prune()
+    assert [p.mac for p in (await phones.page(groups=None, first=10, after_id=None)).phones] == [
+        "001565000002"
+    ]
+    assert await stored(engine) == 1
 
 
 async def test_pending_phones_are_bounded_and_the_drops_are_logged(

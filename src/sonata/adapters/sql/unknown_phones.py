@@ -40,8 +40,9 @@ LOOKUP_CHUNK = 500
 
 class SqlUnknownPhones:
     """Notes unknown phones in memory (`noticed` never waits) and writes them every FLUSH_INTERVAL,
-    keeping only those whose token some device has and whose MAC none has; forgets the phones not
-    seen for `days` and, past `limit`, those seen longest ago. Also reads them, for unknownPhones."""
+    keeping only those whose token some device has and whose MAC none has, and past `limit` only
+    those seen last; every PRUNE_EVERY forgets the phones not seen for `days`. Also reads them, for
+    unknownPhones."""
 
     def __init__(
         self,
@@ -124,31 +125,29 @@ class SqlUnknownPhones:
             ),
             rows,
         )
+        await self._keep_limit(connection)
+
+    async def _keep_limit(self, connection: AsyncConnection) -> None:
+        """Past `limit` phones, forget those seen longest ago (of those seen at the same instant, the
+        first written)."""
+        oldest_kept = await connection.scalar(
+            select(_PHONES.c.last_seen).order_by(_PHONES.c.last_seen.desc()).offset(self._limit - 1).limit(1)
+        )
+        if oldest_kept is None:
+            return
+        await connection.execute(delete(_PHONES).where(_PHONES.c.last_seen < oldest_kept))
+        excess = (await connection.scalar(select(func.count()).select_from(_PHONES)) or 0) - self._limit
+        if excess > 0:
+            ties = select(_PHONES.c.id).where(_PHONES.c.last_seen == oldest_kept).order_by(_PHONES.c.id)
+            await connection.execute(delete(_PHONES).where(_PHONES.c.id.in_(ties.limit(excess))))
 
     async def prune(self) -> None:
-        """Forget phones not seen for `days`, phones a device now has the MAC of, and past `limit`
-        those seen longest ago."""
+        """Forget phones not seen for `days`, and those a device now has the MAC of."""
         async with self._engine.begin() as connection:
             await connection.execute(
                 delete(_PHONES).where(_PHONES.c.last_seen < self._clock.now() - timedelta(days=self._days))
             )
             await connection.execute(delete(_PHONES).where(_PUBLISHED))
-            oldest_kept = await connection.scalar(
-                select(_PHONES.c.last_seen)
-                .order_by(_PHONES.c.last_seen.desc())
-                .offset(self._limit - 1)
-                .limit(1)
-            )
-            if oldest_kept is not None:
-                await connection.execute(delete(_PHONES).where(_PHONES.c.last_seen < oldest_kept))
-                excess = (
-                    await connection.scalar(select(func.count()).select_from(_PHONES)) or 0
-                ) - self._limit
-                if excess > 0:  # phones last seen at the same instant as the oldest kept
-                    ties = (
-                        select(_PHONES.c.id).where(_PHONES.c.last_seen == oldest_kept).order_by(_PHONES.c.id)
-                    )
-                    await connection.execute(delete(_PHONES).where(_PHONES.c.id.in_(ties.limit(excess))))
 
     async def run(self, interval: float = FLUSH_INTERVAL) -> None:
         """Write every `interval` seconds and prune every PRUNE_EVERY until `stop`, then write once more."""
