@@ -17,6 +17,9 @@ from sonata.domain.validation import MAX_PUBLISH_WINDOW_MINUTES
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
 DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_SHUTDOWN_TIMEOUT = 10
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 DEFAULT_CACHE_MB = 512
 DEFAULT_AUDIT_RETENTION_DAYS = 365
 MAX_AUDIT_RETENTION_DAYS = 36500
@@ -74,6 +77,28 @@ class FailureBudgetSettings:
 
 
 @dataclass(frozen=True)
+class OperationsSettings:
+    """The log, the metrics and stopping (README: Operations)."""
+
+    log_level: str = "INFO"
+    log_format: str = "text"
+    """`text`, or `json`: one JSON object a line."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """The bearer token /metrics asks for; None: /metrics is open."""
+    shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
+    """Seconds a stopping server gives the requests it is answering."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> OperationsSettings:
+        return cls(
+            log_level=_choice(environ, "SONATA_LOG_LEVEL", LOG_LEVELS, "INFO").upper(),
+            log_format=_choice(environ, "SONATA_LOG_FORMAT", LOG_FORMATS, "text").lower(),
+            metrics_token=_metrics_token(environ.get("SONATA_METRICS_TOKEN") or None),
+            shutdown_timeout=_limit(environ, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     api_token: str | None = None
@@ -95,6 +120,7 @@ class Settings:
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     cors_origins: tuple[str, ...] = ()
     """The browser origins allowed to call the management API, as browsers write them; none by default."""
+    operations: OperationsSettings = OperationsSettings()
     secret_key: bytes | None = field(default=None, repr=False)
     """The key sealing secrets at rest; None: the key file's (README: Secrets at rest)."""
     old_secret_key: bytes | None = field(default=None, repr=False)
@@ -125,6 +151,7 @@ class Settings:
             trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
             audit_retention_days=_audit_retention_days(environ.get("SONATA_AUDIT_RETENTION_DAYS")),
             cors_origins=_cors_origins(environ.get("SONATA_CORS_ORIGINS")),
+            operations=OperationsSettings.from_env(environ),
             secret_key=secret_key,
             old_secret_key=old_secret_key,
             secret_key_file=secret_key_file,
@@ -372,6 +399,25 @@ def _header_timeout(value: str | None) -> float:
             f"SONATA_HEADER_TIMEOUT must be a number of seconds greater than 0, not {_shown(value)}"
         )
     return seconds
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name)
+    if not value:
+        return default
+    if value.upper() not in (choice.upper() for choice in choices):
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {_shown(value)}")
+    return value
+
+
+def _metrics_token(token: str | None) -> str | None:
+    if token is not None and (len(token) < MIN_API_TOKEN_LENGTH or token != token.strip() or " " in token):
+        # Never echoed, not even a wrong one.
+        raise ValueError(
+            f"SONATA_METRICS_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters without spaces:"
+            " set a longer random token, or unset it to leave /metrics open"
+        )
+    return token
 
 
 def _limit(environ: Mapping[str, str], field: str, default: int) -> int:

@@ -60,6 +60,15 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *mentions: s
         ({"SONATA_WORKERS": "two"}, [], ["SONATA_WORKERS", "1 or more", "'two'"]),
         ({}, ["--workers", "-2"], ["--workers", "1 or more", "'-2'"]),
         (
+            {"SONATA_LOG_LEVEL": "verbose"},
+            [],
+            ["SONATA_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR", "'verbose'"],
+        ),
+        ({"SONATA_LOG_FORMAT": "xml"}, [], ["SONATA_LOG_FORMAT", "text, json", "'xml'"]),
+        ({"SONATA_SHUTDOWN_TIMEOUT": "0"}, [], ["SONATA_SHUTDOWN_TIMEOUT", "greater than 0"]),
+        ({"SONATA_SHUTDOWN_TIMEOUT": "2.5"}, [], ["SONATA_SHUTDOWN_TIMEOUT", "whole number"]),
+        ({"SONATA_METRICS_TOKEN": "short"}, [], ["SONATA_METRICS_TOKEN", "16 characters", "open"]),
+        (
             {"SONATA_CORS_ORIGINS": "https://admin.example.net/app"},
             [],
             ["SONATA_CORS_ORIGINS", "path", "write https://admin.example.net"],
@@ -75,6 +84,12 @@ def test_a_bad_setting_stops_serve_with_one_line(
     assert_one_clear_line(result, *mentions)
     assert result.stdout == ""
     assert not (tmp_path / "sonata.db").exists()
+
+
+def test_a_short_metrics_token_is_refused_without_being_echoed(tmp_path: Path) -> None:
+    result = run_sonata("serve", env={"SONATA_METRICS_TOKEN": "m3trics s3cret"}, cwd=tmp_path)
+    assert_one_clear_line(result, "SONATA_METRICS_TOKEN", "without spaces")
+    assert "s3cret" not in result.stderr
 
 
 def test_a_templates_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:

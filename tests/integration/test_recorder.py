@@ -74,6 +74,26 @@ async def test_stopping_writes_what_is_pending(engine: AsyncEngine, unit_of_work
     assert found is not None and found.last_provisioning == record(1)
 
 
+async def test_stopping_tries_again_until_the_database_takes_the_records(
+    engine: AsyncEngine,
+    unit_of_work,  # type: ignore[no-untyped-def]
+) -> None:
+    devices, (key,) = await publish(unit_of_work, "001565000001")
+    recorder = BatchedRecorder(engine)
+    task = asyncio.create_task(recorder.run(interval=3600))
+    recorder.record(key, record(1))
+    async with engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE devices RENAME TO devices_away"))
+    recorder.stop()
+    await asyncio.sleep(0.6)  # the write at the stop failed, and the next ones
+    assert not task.done() and recorder.pending == 1
+    async with engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE devices_away RENAME TO devices"))
+    await asyncio.wait_for(task, 5)
+    found = await devices.find(key=key)
+    assert found is not None and found.last_provisioning == record(1)
+
+
 async def test_a_serving_process_writes_the_last_records_on_its_way_out(
     database_url: str,
     engine: AsyncEngine,

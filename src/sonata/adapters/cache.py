@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sonata.adapters.metrics import Metrics
 from sonata.domain.model import Device
 from sonata.domain.ports import PhoneDevices, PreviousKey
 from sonata.domain.vendors.base import RenderedFile
@@ -54,9 +55,16 @@ class DeviceCache:
     """
 
     def __init__(
-        self, source: PhoneDevices, max_bytes: int, *, clock: Callable[[], float] = time.monotonic
+        self,
+        source: PhoneDevices,
+        max_bytes: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
+        """`metrics` counts the lookups found in memory and the others."""
         self._source = source
+        self._metrics = metrics
         self._max_bytes = max_bytes
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -76,6 +84,8 @@ class DeviceCache:
 
     async def by_key(self, key: str) -> Device | None:
         entry = self._entries.get(key) if self._usable() else None
+        if self._metrics is not None:
+            self._metrics.device_lookup(hit=entry is not None)
         if entry is None:
             return await self._read_through(self._source.by_key(key))
         self._entries.move_to_end(key)
@@ -83,6 +93,8 @@ class DeviceCache:
 
     async def by_mac_and_token(self, mac: str, token: str) -> Device | None:
         key = self._keys_by_mac_and_token.get((mac, token)) if self._usable() else None
+        if self._metrics is not None:
+            self._metrics.device_lookup(hit=key is not None)
         if key is None:
             return await self._read_through(self._source.by_mac_and_token(mac, token))
         self._entries.move_to_end(key)

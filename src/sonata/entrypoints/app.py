@@ -9,23 +9,23 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from sonata.adapters.clock import SystemClock
+from sonata.adapters.metrics import METRICS_DIR_VARIABLE, Metrics
 from sonata.adapters.sql.address_locks import SqlAddressLocks
 from sonata.adapters.sql.database import (
     count_devices,
     create_engine,
     create_schema,
     one_start_at_a_time,
-    ping,
     server_label,
     sqlite_path,
 )
@@ -42,7 +42,10 @@ from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.graphql.cors import management_route
+from sonata.entrypoints.graphql.failed_logins import FailedLogins
 from sonata.entrypoints.graphql.graphiql import ASSETS_PATH, GraphiQLAssets
+from sonata.entrypoints.logs import RequestIds, configure_logging
+from sonata.entrypoints.operations import MetricsEndpoint, Readiness, healthz
 from sonata.entrypoints.phone_path import PhonePath
 from sonata.entrypoints.provisioning import PhoneLinks, not_found
 from sonata.entrypoints.secret_keys import key_file_path, secret_box, unlock_secrets
@@ -66,9 +69,9 @@ class Services:
     failures: FailureSharing
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, metrics: Metrics | None = None) -> Services:
     """Raises ValueError for an unusable URL or secret key, DatabaseUnusable for a SQLite file Sonata
-    cannot use.
+    cannot use. `metrics` counts what the phones' path does.
 
     A SQLite file must exist: `prepare` creates a new one, and a mistyped path is no new database.
     So must a key file: `prepare` makes it, and each worker of `--workers N` reads the one it made.
@@ -86,7 +89,9 @@ def build_services(settings: Settings) -> Services:
     overrides = [settings.templates_dir] if settings.templates_dir else []
     templates = Jinja2TemplateEngine(overrides, auto_reload=False)
     folders = [*overrides, shipped_templates_dir()]
-    phones = PhonePath.build(settings.database_url, engine, box, settings.cache_mb, folders, templates.forget)
+    phones = PhonePath.build(
+        settings.database_url, engine, box, settings.cache_mb, folders, templates.forget, metrics
+    )
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,
@@ -103,6 +108,7 @@ def build_services(settings: Settings) -> Services:
             authenticator=PhoneAuthenticator(clock, settings.digest_nonce_seconds),
             locks=SqlAddressLocks(engine, phones.cache),
             publish_window_minutes=settings.publish_window_minutes,
+            observer=metrics,
         ),
         phones=phones,
         failures=FailureSharing(
@@ -147,13 +153,18 @@ async def prepare(settings: Settings) -> None:
         await engine.dispose()
 
 
-def create_app(settings: Settings) -> ASGIApp:
-    """The app of one process serving a database that `prepare` has made ready."""
-    services = build_services(settings)
+def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
+    """The app of one process serving a database that `prepare` has made ready; `metrics_dir` is where
+    the workers of `sonata serve --workers N` count (None: this process serves alone)."""
+    metrics = Metrics(metrics_dir)
+    services = build_services(settings, metrics)
     engine = services.engine
+    # Readiness asks on a connection of its own: on SQLite, saves and lookups have one each.
+    readiness_engine = create_engine(settings.database_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        metrics.started()
         await services.provisioning.load_nonce_key()
         pruning = asyncio.create_task(services.audit.keep_pruned())
         async with services.phones.running(), services.failures.running():
@@ -161,14 +172,8 @@ def create_app(settings: Settings) -> ASGIApp:
             yield
         pruning.cancel()
         await engine.dispose()
-
-    async def healthz(request: Request) -> Response:
-        try:
-            await ping(engine)
-        except (SQLAlchemyError, OSError):
-            log.exception("database unreachable")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        await readiness_engine.dispose()
+        metrics.stopped()
 
     async def refuse(request: Request, exc: Exception) -> Response:
         return not_found()
@@ -177,10 +182,20 @@ def create_app(settings: Settings) -> ASGIApp:
         Starlette(
             routes=[
                 Route("/healthz", healthz),
+                Route("/readyz", Readiness(readiness_engine).answer),
+                Route(
+                    "/metrics",
+                    MetricsEndpoint(metrics, settings.operations.metrics_token, FailedLogins(log)).answer,
+                ),
                 management_route(
                     "/graphql",
                     GraphQLEndpoint(
-                        services.devices, services.provisioning, services.tokens, services.audit, settings
+                        services.devices,
+                        services.provisioning,
+                        services.tokens,
+                        services.audit,
+                        settings,
+                        metrics,
                     ),
                     settings.cors_origins,
                 ),
@@ -192,21 +207,23 @@ def create_app(settings: Settings) -> ASGIApp:
         services.provisioning,
         settings,
         services.failures.budget,
+        metrics,
     )
-    return DatabaseGuard(app, watch=FileWatch(services.sqlite_file)) if services.sqlite_file else app
-
-
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if services.sqlite_file:
+        app = DatabaseGuard(app, watch=FileWatch(services.sqlite_file))
+    return RequestIds(app)
 
 
 def app_from_environment() -> ASGIApp:
     """uvicorn's app factory in each worker process of `sonata serve --workers N`.
 
-    The parent process has run `prepare` and put the command line's settings into the environment.
+    The parent process has run `prepare`, put the command line's settings into the environment, and
+    the directory where the workers count their metrics in PROMETHEUS_MULTIPROC_DIR.
     """
-    configure_logging()
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.operations.log_level, settings.operations.log_format)
+    metrics_dir = os.environ.get(METRICS_DIR_VARIABLE)
+    return create_app(settings, Path(metrics_dir) if metrics_dir else None)
 
 
 async def _opened(engine: AsyncEngine, sqlite_file: SqliteFile | None, settings: Settings) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.cache import DeviceCache
+from sonata.adapters.metrics import Metrics
 from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.changes import ChangeFollower, prune_changes
 from sonata.adapters.sql.database import create_engine
@@ -58,16 +59,17 @@ class PhonePath:
         cache_mb: int,
         template_folders: Sequence[Path],
         forget_templates: Callable[[], None],
+        metrics: Metrics | None = None,
     ) -> PhonePath:
         """`engine` is the one saves use; it writes the records. `box` opens the devices' secrets."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
         devices = SqlPhoneDevices(lookups, box)
-        cache = DeviceCache(devices, cache_mb * 1024 * 1024)
+        cache = DeviceCache(devices, cache_mb * 1024 * 1024, metrics=metrics)
         return cls(
             devices,
             cache,
             ChangeFollower(changes, cache),
-            BatchedRecorder(engine),
+            BatchedRecorder(engine, metrics=metrics),
             engine,
             (lookups, changes),
             TemplateWatch(template_folders),
@@ -94,8 +96,9 @@ class PhonePath:
                 await asyncio.wait_for(recorder, SHUTDOWN_FLUSH_SECONDS)
             except TimeoutError:
                 log.error(
-                    "the database took no lastProvisioning records for %s s: the last ones are lost",
+                    "the database took no lastProvisioning records for %s s: the last %d are lost",
                     SHUTDOWN_FLUSH_SECONDS,
+                    self.recorder.pending,
                 )
             await asyncio.gather(follower, pruner, watcher, preloader, return_exceptions=True)
             for engine in self.engines:

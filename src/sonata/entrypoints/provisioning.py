@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sonata.adapters.metrics import Metrics
+from sonata.adapters.sql.errors import is_database_error
 from sonata.domain.failure_budget import FailureBudget
 from sonata.domain.model import LinkKind
+from sonata.domain.phone_fetch import FetchOutcome, PhoneFetch, RefusalKind
 from sonata.domain.services.provisioning import ProvisioningRequest, ProvisioningService, Refusal
 from sonata.entrypoints.clients import client_address
 from sonata.settings import Settings
@@ -65,15 +69,24 @@ def phone_link(path: str) -> tuple[LinkKind, str, str | None] | None:
 
 
 class PhoneLinks:
-    """Answers GET and HEAD on the phone links; passes every other request to `app`."""
+    """Answers GET and HEAD on the phone links; passes every other request to `app`.
+
+    The provisioning service tells `metrics` of every fetch it answers; the ones answered here
+    without it (a spent failure budget, a fault of Sonata's) are counted here."""
 
     def __init__(
-        self, app: ASGIApp, service: ProvisioningService, settings: Settings, failures: FailureBudget
+        self,
+        app: ASGIApp,
+        service: ProvisioningService,
+        settings: Settings,
+        failures: FailureBudget,
+        metrics: Metrics | None = None,
     ) -> None:
         self._app = app
         self._service = service
         self._settings = settings
         self._failures = failures
+        self._metrics = metrics
         # Empty when the links depend on the address the phone used; then it is read per request.
         self._fixed_base = settings.link_base("")
         # Behind a proxy that strips SONATA_PUBLIC_URL's path, a Digest uri names the path with it.
@@ -90,10 +103,12 @@ class PhoneLinks:
     async def _answer(
         self, scope: Scope, send: Send, link: LinkKind, secret: str, filename: str | None
     ) -> None:
+        started = time.perf_counter()
         client_ip = client_address(scope)
         if self._failures.blocked(client_ip):
             # A spent failure budget: the uniform 404 before any work (the block was logged once).
             await _send(send, 404, _NOT_FOUND.raw_headers, _NOT_FOUND_BODY)
+            self._count(client_ip, link, filename, started, FetchOutcome.REFUSED, RefusalKind.BLOCKED)
             return
         prefix = "device" if link is LinkKind.PERSONAL else "token"
         base = self._fixed_base or self._settings.link_base(str(Request(scope).base_url))
@@ -111,12 +126,15 @@ class PhoneLinks:
         )
         try:
             outcome = await self._service.provision(request)
-        except Exception:
+        except Exception as error:
             # Sonata's own fault, such as an unreachable database: the phone retries a 503 later;
             # the log gets the exception under an id, never a 500 with a traceback for the phone.
             incident = secrets.token_hex(6)
             log.exception("internal error %s while answering a phone at %s", incident, request.client_ip)
             await _send(send, 503, _UNAVAILABLE.raw_headers, _UNAVAILABLE_BODY)
+            self._count(client_ip, link, filename, started, FetchOutcome.ERROR)
+            if self._metrics is not None and is_database_error(error):
+                self._metrics.database_error("phones")
             return
         if isinstance(outcome, Refusal):
             if outcome.counts:
@@ -133,6 +151,19 @@ class PhoneLinks:
             (b"content-type", outcome.content_type.encode()),
         ]
         await _send(send, 200, headers, outcome.body)
+
+    def _count(
+        self,
+        address: str,
+        link: LinkKind,
+        filename: str | None,
+        started: float,
+        outcome: FetchOutcome,
+        refusal: RefusalKind | None = None,
+    ) -> None:
+        if self._metrics is not None:
+            seconds = time.perf_counter() - started
+            self._metrics.fetched(PhoneFetch(address, outcome, seconds, link, filename, refusal=refusal))
 
     def _request_uris(self, scope: Scope) -> tuple[str, ...]:
         """The request's target as the phone wrote it, and with SONATA_PUBLIC_URL's path before it."""

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sonata.adapters.metrics import Metrics
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.mapping import record_to_json
 from sonata.domain.model import ProvisioningRecord
@@ -19,6 +20,9 @@ log = logging.getLogger("sonata.recorder")
 
 FLUSH_INTERVAL = 1.0
 """Seconds between two writes: lastProvisioning is at most about this far behind (README)."""
+
+RETRY_WHEN_STOPPING = 0.25
+"""Seconds between two tries to write the last records of a stopping server."""
 
 STATEMENT_ROWS = 5_000
 """Records written by one statement; a flush of more runs several in its one transaction."""
@@ -56,8 +60,12 @@ class BatchedRecorder:
     until one succeeds, and its records wait for the next, unless newer ones replaced them.
     """
 
-    def __init__(self, engine: AsyncEngine, *, max_pending: int = 100_000) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, max_pending: int = 100_000, metrics: Metrics | None = None
+    ) -> None:
+        """`metrics` shows the devices waiting after each flush, and counts the failed ones."""
         self._engine = engine
+        self._metrics = metrics
         self._max_pending = max_pending
         self._pending: dict[str, ProvisioningRecord] = {}
         self._dropped = 0
@@ -95,6 +103,8 @@ class BatchedRecorder:
                     chunk = {key: batch[key] for key in keys[start : start + STATEMENT_ROWS]}
                     await connection.execute(statement, {"batch": encode_batch(chunk)})
         except Exception as error:  # whatever the driver raises, the task must live on
+            if self._metrics is not None:
+                self._metrics.database_error("records")
             if not self._failing:
                 log.error("cannot record lastProvisioning, will retry: %s", describe(error))
                 self._failing = True
@@ -115,13 +125,20 @@ class BatchedRecorder:
                 self._pending[key] = record
 
     async def run(self, interval: float = FLUSH_INTERVAL) -> None:
-        """Flush every `interval` seconds until `stop`, then once more."""
-        while True:
+        """Flush every `interval` seconds until `stop`; then until nothing waits, a failed write tried
+        again every RETRY_WHEN_STOPPING seconds (the caller bounds how long)."""
+        while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), interval)
-            await self.flush()
-            if self._stop.is_set():
-                return
+            await self._flush_and_show()
+        while self._pending:  # came in during the last flush, or put back by a failed one
+            await asyncio.sleep(RETRY_WHEN_STOPPING)
+            await self._flush_and_show()
+
+    async def _flush_and_show(self) -> None:
+        await self.flush()
+        if self._metrics is not None:
+            self._metrics.records_pending(len(self._pending))
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
+from pathlib import Path
 
 import click
 import uvicorn
 
-from sonata.entrypoints.app import configure_logging, create_app, prepare
+from sonata.adapters.metrics import METRICS_DIR_VARIABLE
+from sonata.entrypoints.app import create_app, prepare
 from sonata.entrypoints.cli.common import examples
+from sonata.entrypoints.logs import configure_logging, logging_config
 from sonata.entrypoints.server import http_protocol
 from sonata.entrypoints.tls import check_tls
 from sonata.settings import Settings
@@ -41,18 +45,29 @@ def run(settings: Settings) -> None:
     tls = settings.tls
     if tls:
         check_tls(tls)
-    configure_logging()
+    operations = settings.operations
+    configure_logging(operations.log_level, operations.log_format)
     asyncio.run(prepare(settings))
-    if settings.workers > 1:
-        # Each worker process reads its settings from the environment, so the command line's go there too.
-        os.environ.update(
-            SONATA_HOST=settings.host, SONATA_PORT=str(settings.port), SONATA_WORKERS=str(settings.workers)
-        )
-        if tls:
-            os.environ.update(SONATA_TLS_CERT=str(tls.cert), SONATA_TLS_KEY=str(tls.key))
-    # One worker is served in this process; more are processes sharing the socket this one binds.
+    if settings.workers == 1:
+        _uvicorn(settings)
+        return
+    # Each worker process reads its settings from the environment, so the command line's go there too,
+    # and the directory where the workers count their metrics, fresh for each start.
+    os.environ.update(
+        SONATA_HOST=settings.host, SONATA_PORT=str(settings.port), SONATA_WORKERS=str(settings.workers)
+    )
+    if tls:
+        os.environ.update(SONATA_TLS_CERT=str(tls.cert), SONATA_TLS_KEY=str(tls.key))
+    with tempfile.TemporaryDirectory(prefix="sonata-metrics-") as metrics_dir:
+        os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+        _uvicorn(settings, Path(metrics_dir))
+
+
+def _uvicorn(settings: Settings, metrics_dir: Path | None = None) -> None:
+    """One worker is served in this process; more are processes sharing the socket this one binds."""
+    tls, operations = settings.tls, settings.operations
     uvicorn.run(
-        create_app(settings) if settings.workers == 1 else WORKER_APP,
+        create_app(settings, metrics_dir) if settings.workers == 1 else WORKER_APP,
         factory=settings.workers > 1,
         workers=settings.workers,
         host=settings.host,
@@ -64,6 +79,11 @@ def run(settings: Settings) -> None:
         # and X-Forwarded-Proto (README: Behind nginx or a load balancer), before Sonata sees it.
         proxy_headers=True,
         forwarded_allow_ips=[str(network) for network in settings.trusted_proxies],
-        log_level="info",
+        log_config=logging_config(operations.log_level, operations.log_format),
+        log_level=operations.log_level.lower(),
         access_log=False,  # phone URLs carry device keys and tokens
+        ws_max_size=settings.api_limits.max_body_bytes,  # a WebSocket message, bounded like a request body
+        # Requests being answered when the server is told to stop get this long; the last records are
+        # written after them (entrypoints/phone_path.py).
+        timeout_graceful_shutdown=operations.shutdown_timeout,
     )

@@ -11,7 +11,8 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
-from sonata.adapters.sql.errors import describe
+from sonata.adapters.metrics import Metrics
+from sonata.adapters.sql.errors import describe, is_database_error
 from sonata.domain.access import Actor, ApiToken
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.audit_log import AuditLogService
@@ -22,6 +23,7 @@ from sonata.entrypoints.graphql import http_request
 from sonata.entrypoints.graphql.context import ApiContext
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
 from sonata.entrypoints.graphql.graphiql import GraphiQLPage
+from sonata.entrypoints.graphql.operation_metrics import UNKNOWN
 from sonata.entrypoints.graphql.schema import build_schema
 from sonata.settings import Settings
 
@@ -58,9 +60,10 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
         tokens: ApiTokenService,
         audit: AuditLogService,
         settings: Settings,
+        metrics: Metrics | None,
     ) -> None:
         super().__init__(
-            build_schema(settings.api_limits), graphql_ide="graphiql", allow_queries_via_get=True
+            build_schema(settings.api_limits, metrics), graphql_ide="graphiql", allow_queries_via_get=True
         )
         self._devices = devices
         self._provisioning = provisioning
@@ -115,8 +118,11 @@ class GraphQLEndpoint:
         tokens: ApiTokenService,
         audit: AuditLogService,
         settings: Settings,
+        metrics: Metrics | None = None,
     ) -> None:
-        self._graphql = _SonataGraphQL(devices, provisioning, tokens, audit, settings)
+        """`metrics` counts the operations, those refused before they are read too."""
+        self._graphql = _SonataGraphQL(devices, provisioning, tokens, audit, settings, metrics)
+        self._metrics = metrics
         self._tokens = tokens
         self._max_body_bytes = settings.api_limits.max_body_bytes
         self._failed_logins = FailedLogins(log)
@@ -125,6 +131,7 @@ class GraphQLEndpoint:
         request = Request(scope, receive)
         if http_request.declared_too_large(request.headers.get("content-length"), self._max_body_bytes):
             refused = http_request.too_large(self._max_body_bytes)
+            self._count_unread("error")
             await PlainTextResponse(refused.reason, status_code=refused.status)(scope, receive, send)
             return
         if _wants_graphiql(request):  # the page, which asks for the token; it runs no operation
@@ -135,11 +142,15 @@ class GraphQLEndpoint:
             request.state.api_token = await self._tokens.authenticate(token)
         except Exception as error:  # whatever the database driver raises: no token can be checked
             log.error("cannot check a management API token: %s", describe(error))
+            self._count_unread("internal")
+            if self._metrics is not None and is_database_error(error):
+                self._metrics.database_error("api")
             await JSONResponse(UNAVAILABLE, status_code=503)(scope, receive, send)
             return
         if request.state.api_token is None:
             address = client_address(scope) or "an unknown address"
             self._failed_logins.refused(address, "wrong bearer token" if token else "no bearer token")
+            self._count_unread("unauthenticated")
             await JSONResponse(UNAUTHENTICATED, status_code=401, headers={"WWW-Authenticate": "Bearer"})(
                 scope, receive, send
             )
@@ -147,6 +158,12 @@ class GraphQLEndpoint:
         try:
             await self._graphql(scope, http_request.capped(receive, self._max_body_bytes), send)
         except http_request.Refused as refused:
+            self._count_unread("error")
             await PlainTextResponse(refused.reason, status_code=refused.status)(scope, receive, send)
         except ClientDisconnect:
             pass  # gone before its request was read: there is no one to answer
+
+    def _count_unread(self, outcome: str) -> None:
+        """An operation refused before its document was read: of unknown type."""
+        if self._metrics is not None:
+            self._metrics.graphql_operation(UNKNOWN, outcome)

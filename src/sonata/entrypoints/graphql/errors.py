@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -23,6 +25,13 @@ INTERNAL_ERROR = "internal error"
 
 
 class ReportingSchema(strawberry.Schema):
+    def __init__(
+        self, *args: Any, on_fault: Callable[[BaseException], None] | None = None, **kwargs: Any
+    ) -> None:
+        """`on_fault` is told of each fault, the exception itself, before it is masked."""
+        super().__init__(*args, **kwargs)
+        self._on_fault = on_fault
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -34,6 +43,8 @@ class ReportingSchema(strawberry.Schema):
         mistakes = []
         for index, error in enumerate(errors):
             if is_fault(error):
+                if self._on_fault is not None and error.original_error is not None:
+                    self._on_fault(error.original_error)
                 errors[index] = _reported(error)
             else:
                 errors[index] = naming_the_setting(error)

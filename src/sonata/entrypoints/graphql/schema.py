@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from sonata.adapters.metrics import Metrics
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import MAX_GRACE_MINUTES, SaveResult, encode_cursor
 from sonata.domain.vendors import VENDORS
@@ -17,6 +21,7 @@ from sonata.entrypoints.graphql.context import api_context
 from sonata.entrypoints.graphql.errors import ReportingSchema
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.limits import limit_extensions
+from sonata.entrypoints.graphql.operation_metrics import FaultCounter, OperationMetrics
 from sonata.entrypoints.graphql.permissions import Authorization
 from sonata.entrypoints.graphql.types import (
     DeleteDevicePayload,
@@ -162,7 +167,17 @@ class Mutation(AdministrationMutation):
         )
 
 
-def build_schema(limits: ApiLimits) -> strawberry.Schema:
+def build_schema(limits: ApiLimits, metrics: Metrics | None = None) -> strawberry.Schema:
+    """With `metrics`, each operation is counted by type and outcome, and database faults among its errors."""
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        *limit_extensions(limits),
+        Authorization,
+    ]
+    if metrics is not None:
+        extensions.append(partial(OperationMetrics, metrics))
     return ReportingSchema(
-        query=Query, mutation=Mutation, extensions=[*limit_extensions(limits), Authorization]
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        on_fault=FaultCounter(metrics) if metrics is not None else None,
     )
