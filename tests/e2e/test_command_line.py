@@ -2,10 +2,12 @@
 devices listed, shown and deleted, imported from JSON and CSV, exported and imported again."""
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -249,6 +251,35 @@ def test_a_csv_header_naming_an_unknown_column_imports_nothing(env: dict[str, st
         "sonata: standard input: unknown CSV column 'acount1_user'; did you mean account1_user?\n",
     )
     assert listed(env) == []
+
+
+def test_an_import_shows_a_progress_bar_on_a_terminal_only(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "devices.json"
+    path.write_text(json.dumps([yealink(f"00156500000{n}") for n in range(3)]))
+    main, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "sonata", "import", str(path)],
+            env={**os.environ, **env, "TERM": "xterm", "COLUMNS": "100"},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            check=False,
+            timeout=120,
+        )
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # the terminal is closed once everything is read
+            while chunk := os.read(main, 65536):
+                shown += chunk
+    finally:
+        os.close(main)
+    assert result.returncode == 0
+    text = shown.decode()
+    assert "importing" in text and "3/3" in text and "saved 3 of 3 devices" in text
+    # Not on a terminal, as every other test runs it: the count alone.
+    quiet = sonata("import", str(path), env=env)
+    assert quiet.stderr == "saved 3 of 3 devices\n"
 
 
 def test_a_dry_run_checks_every_row_and_saves_none(env: dict[str, str]) -> None:
