@@ -4,7 +4,8 @@ uvicorn waits for a request's headers as long as the client keeps sending someth
 few hundred clients trickling one byte a second (slowloris) would hold their connections
 forever. Here a connection must deliver a complete request head within `header_timeout`
 seconds of opening, and again after each response while it waits for the next request;
-otherwise it is closed. The body and the response are not limited by it.
+otherwise it is closed. The body and the response are not limited by it, nor a WebSocket the
+connection was upgraded to (its connection_init has the same time, entrypoints/graphql/app.py).
 
 The protocol is built on httptools when it is installed (as uvicorn's "auto" would pick), else on
 h11; the event loop is left to uvicorn's "auto" (uvloop when installed).
@@ -39,8 +40,8 @@ class HeadDeadline(_Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self._request_in_progress():
-            self._cancel_head_deadline()
+        if self._request_in_progress() or self.transport.get_protocol() is not self:
+            self._cancel_head_deadline()  # a request is being answered, or the connection is a WebSocket now
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
