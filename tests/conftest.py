@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from benchmarks.servers import fresh_postgres
 from hypothesis import HealthCheck, settings
+from tests import log_scan
 
 # On CI the property tests draw the same examples every run, so a red build is reproducible;
 # locally they keep exploring new ones. Slow example generation on a busy 2-core machine is no failure.
@@ -16,6 +17,20 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("sonata")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    log_scan.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """The log scan (tests/log_scan.py), after the test's own teardown, where its servers stop."""
+    yield
+    log_scan.note_test_secrets(item.module, getattr(item, "funcargs", {}))
+    leaks = log_scan.findings()
+    if leaks:
+        pytest.fail("a secret reached the log:\n" + "\n".join(leaks[:20]), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests import log_scan
 
 API_TOKEN = "e2e-management-token"
 LIFTED_FAILURE_BUDGET = {"SONATA_FAILURE_BUDGET": "1000000"}
@@ -47,11 +48,14 @@ class Server:
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token or self.token}"}
+        log_scan.note_secret(token or self.token, "API token")
+        log_scan.note_secrets_in(variables)
         response = self.client.post(
             f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
         assert response.status_code == 200, response.text
         body = response.json()
+        log_scan.note_secrets_in(body.get("data"))
         assert "errors" not in body, body
         return body["data"]
 
@@ -74,6 +78,10 @@ def start_server(
     """With `verify`, a server serving HTTPS, talked to by clients checking its certificate with it."""
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
+    log_scan.watch_log(log_path)
+    for name, value in {**secret_key_for(env), **env}.items():
+        if name in ("SONATA_API_TOKEN", "SONATA_SECRET_KEY", "SONATA_OLD_SECRET_KEY"):
+            log_scan.note_secret(value, name)
     process = subprocess.Popen(
         [sys.executable, "-m", "sonata", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env={**os.environ, **LIFTED_FAILURE_BUDGET, **secret_key_for(env), **env},

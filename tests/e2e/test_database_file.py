@@ -30,7 +30,12 @@ def test_a_new_database_is_private_and_the_start_line_says_so(tmp_path: Path) ->
     try:
         save(server, full_input())
         files = {path.name: mode(path) for path in tmp_path.glob("sonata.db*")}
-        assert files == {"sonata.db": 0o600, "sonata.db-wal": 0o600, "sonata.db-shm": 0o600}
+        assert files == {
+            "sonata.db": 0o600,
+            "sonata.db-wal": 0o600,
+            "sonata.db-shm": 0o600,
+            "sonata.db.key": 0o600,
+        }
         assert f"created a new database at {database}\n" in server.log()
     finally:
         stop_server(server)

@@ -71,7 +71,7 @@ async def unlock_secrets(settings: Settings, engine: AsyncEngine) -> SecretBox:
             )
         key = new_key()
         create_key_file(path, key)
-        log.info(
+        log.warning(  # shown by every command, with logging set up or not
             "generated the key encrypting the secrets in the database (key %s) in %s: back it up with"
             " the database, whose secrets cannot be read without it",
             key_id(key),

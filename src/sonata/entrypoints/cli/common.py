@@ -6,8 +6,10 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from sonata.adapters.sql.database import create_schema, one_start_at_a_time
+from sonata.adapters.sql.database import create_engine, create_schema, one_start_at_a_time, sqlite_path
+from sonata.adapters.sql.sqlite_file import open_sqlite_file
 from sonata.entrypoints.app import Services, build_services
+from sonata.entrypoints.secret_keys import unlock_secrets
 from sonata.settings import Settings
 
 
@@ -17,23 +19,37 @@ def examples(*lines: str) -> str:
 
 
 def with_services(command: Callable[[Services, Settings], Awaitable[int]]) -> int:
-    """Run `command` on the database the settings name, brought to the current schema; its exit code.
-
-    A SQLite file must exist (`sonata serve` makes it on its first start): a mistyped path is no
-    new database."""
+    """Run `command` on the database the settings name, brought up to date; its exit code."""
 
     async def running() -> int:
         settings = Settings.from_env()
+        await bring_up_to_date(settings)
         services = build_services(settings)
         try:
-            async with one_start_at_a_time(services.engine):
-                await create_schema(services.engine)
             return await command(services, settings)
         finally:
             for engine in (services.engine, *services.phones.engines):
                 await engine.dispose()
 
     return asyncio.run(running())
+
+
+async def bring_up_to_date(settings: Settings) -> None:
+    """The database as a start of `sonata serve` leaves it: the current schema, the secret key checked
+    (its key file made where the database holds no encrypted secret yet) and secrets in clear sealed.
+
+    A SQLite file must exist (`sonata serve` makes it on its first start): a mistyped path is no
+    new database."""
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        open_sqlite_file(path, create=False)
+    engine = create_engine(settings.database_url)
+    try:
+        async with one_start_at_a_time(engine):
+            await create_schema(engine)
+            await unlock_secrets(settings, engine)
+    finally:
+        await engine.dispose()
 
 
 def link_base(settings: Settings) -> str:

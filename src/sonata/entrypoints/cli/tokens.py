@@ -12,12 +12,11 @@ from collections.abc import Awaitable, Callable
 
 import click
 
-from sonata.adapters.sql.database import create_schema
 from sonata.domain.access import ON_THE_SERVER, Role
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.api_token import ApiTokenService
 from sonata.entrypoints.app import build_services
-from sonata.entrypoints.cli.common import examples
+from sonata.entrypoints.cli.common import bring_up_to_date, examples
 from sonata.settings import Settings
 
 
@@ -118,9 +117,10 @@ def revoke(name: str) -> int:
 
 def _run(command: Callable[[ApiTokenService], Awaitable[int]]) -> int:
     async def running() -> int:
-        services = build_services(Settings.from_env())
+        settings = Settings.from_env()
+        await bring_up_to_date(settings)
+        services = build_services(settings)
         try:
-            await create_schema(services.engine)
             return await command(services.tokens)
         finally:
             await services.engine.dispose()
