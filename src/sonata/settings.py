@@ -22,7 +22,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 DEFAULT_CACHE_MB = 512
 DEFAULT_AUDIT_RETENTION_DAYS = 365
-MAX_AUDIT_RETENTION_DAYS = 36500
+DEFAULT_EVENT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 36500
 MIN_API_TOKEN_LENGTH = 16
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (international ones in their xn-- form) or IP address, as urlsplit gives it: lower case."""
@@ -118,6 +119,8 @@ class Settings:
     tls_key: Path | None = None
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_TRUSTED_PROXIES
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    event_retention_days: int = DEFAULT_EVENT_RETENTION_DAYS
+    """Days a device's provisioning events are kept (README: History and live events)."""
     cors_origins: tuple[str, ...] = ()
     """The browser origins allowed to call the management API, as browsers write them; none by default."""
     operations: OperationsSettings = OperationsSettings()
@@ -149,7 +152,12 @@ class Settings:
             tls_cert=Path(cert) if (cert := environ.get("SONATA_TLS_CERT")) else None,
             tls_key=Path(key) if (key := environ.get("SONATA_TLS_KEY")) else None,
             trusted_proxies=_trusted_proxies(environ.get("SONATA_TRUSTED_PROXIES")),
-            audit_retention_days=_audit_retention_days(environ.get("SONATA_AUDIT_RETENTION_DAYS")),
+            audit_retention_days=_retention_days(
+                environ, "SONATA_AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS
+            ),
+            event_retention_days=_retention_days(
+                environ, "SONATA_EVENT_RETENTION_DAYS", DEFAULT_EVENT_RETENTION_DAYS
+            ),
             cors_origins=_cors_origins(environ.get("SONATA_CORS_ORIGINS")),
             operations=OperationsSettings.from_env(environ),
             secret_key=secret_key,
@@ -365,14 +373,15 @@ def _publish_window(value: str | None) -> int | None:
     return minutes
 
 
-def _audit_retention_days(value: str | None) -> int:
+def _retention_days(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
     if not value:
-        return DEFAULT_AUDIT_RETENTION_DAYS
+        return default
     days = _positive(value)
-    if days is None or days > MAX_AUDIT_RETENTION_DAYS:
+    if days is None or days > MAX_RETENTION_DAYS:
         raise ValueError(
-            f"SONATA_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to {MAX_AUDIT_RETENTION_DAYS}"
-            f" (100 years), not {_shown(value)}"
+            f"{name} must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (100 years),"
+            f" not {_shown(value)}"
         )
     return days
 

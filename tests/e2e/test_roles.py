@@ -34,6 +34,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "renderConfig": EDITORS,
     "apiTokens": UNSCOPED_ADMIN,
     "auditLog": UNSCOPED_ADMIN,
+    "provisioningEvents": EVERYONE,
     "saveDevice": EDITORS,
     "updateDevice": EDITORS,
     "rotateDeviceKey": EDITORS,
@@ -129,6 +130,11 @@ def case(api: Api, operation: str) -> Case:
         return Case("{ apiTokens { name role groups } }", {})
     if operation == "auditLog":
         return Case("{ auditLog(first: 3) { nodes { operation } pageInfo { hasNextPage } } }", {})
+    if operation == "provisioningEvents":
+        return Case(
+            "query($mac: String!) { provisioningEvents(mac: $mac, first: 3) { nodes { at } } }",
+            {"mac": saved(api)["mac"]},
+        )
     if operation == "saveDevice":
         mac = new_mac()
         return Case(

@@ -63,7 +63,12 @@ def test_what_is_allowed_runs() -> None:
     assert result.errors is None and result.data is not None
 
 
-def test_every_query_and_mutation_has_a_rule() -> None:
-    roots = {"Query": SCHEMA._schema.query_type, "Mutation": SCHEMA._schema.mutation_type}
+def test_every_query_mutation_and_subscription_has_a_rule() -> None:
+    schema = SCHEMA._schema
+    roots = {
+        "Query": schema.query_type,
+        "Mutation": schema.mutation_type,
+        "Subscription": schema.subscription_type,
+    }
     named = {f"{name}.{field}" for name, root in roots.items() if root for field in root.fields}
     assert named == {rule for rule in RULES if rule.split(".")[0] in roots}

@@ -33,6 +33,16 @@ def test_the_audit_log_is_kept_a_year_unless_the_environment_says_how_many_days(
             Settings.from_env({"SONATA_AUDIT_RETENTION_DAYS": value})
 
 
+def test_provisioning_events_are_kept_30_days_unless_the_environment_says_how_many() -> None:
+    assert Settings.from_env({}).event_retention_days == 30
+    assert Settings.from_env({"SONATA_EVENT_RETENTION_DAYS": "7"}).event_retention_days == 7
+    for value in ("0", "-1", "1.5", "a month", "36501", "9" * 400):
+        with pytest.raises(
+            ValueError, match=r"^SONATA_EVENT_RETENTION_DAYS must be a whole number of days from 1 to 36500"
+        ):
+            Settings.from_env({"SONATA_EVENT_RETENTION_DAYS": value})
+
+
 def test_trusted_proxies_are_the_loopback_addresses_unless_the_environment_names_others() -> None:
     assert [str(n) for n in Settings.from_env({}).trusted_proxies] == ["127.0.0.1/32", "::1/128"]
     named = Settings.from_env({"SONATA_TRUSTED_PROXIES": " 10.0.0.0/8,192.0.2.7 , 2001:db8::/32,::1"})

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 from sonata.adapters.clock import SystemClock
@@ -40,6 +40,7 @@ from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.entrypoints.database_guard import DatabaseGuard
+from sonata.entrypoints.event_path import EventPath
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
 from sonata.entrypoints.graphql.cors import management_route
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
@@ -66,6 +67,7 @@ class Services:
     audit: AuditLogService
     provisioning: ProvisioningService
     phones: PhonePath
+    events: EventPath
     failures: FailureSharing
 
 
@@ -92,6 +94,7 @@ def build_services(settings: Settings, metrics: Metrics | None = None) -> Servic
     phones = PhonePath.build(
         settings.database_url, engine, box, settings.cache_mb, folders, templates.forget, metrics
     )
+    events = EventPath.build(settings.database_url, engine, clock, settings.event_retention_days)
     return Services(
         engine=engine,
         sqlite_file=sqlite_file,
@@ -109,8 +112,10 @@ def build_services(settings: Settings, metrics: Metrics | None = None) -> Servic
             locks=SqlAddressLocks(engine, phones.cache),
             publish_window_minutes=settings.publish_window_minutes,
             observer=metrics,
+            events=events.writer,
         ),
         phones=phones,
+        events=events,
         failures=FailureSharing(
             engine,
             FailureBudget(
@@ -167,7 +172,7 @@ def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
         metrics.started()
         await services.provisioning.load_nonce_key()
         pruning = asyncio.create_task(services.audit.keep_pruned())
-        async with services.phones.running(), services.failures.running():
+        async with services.phones.running(), services.events.running(), services.failures.running():
             log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield
         pruning.cancel()
@@ -178,6 +183,16 @@ def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
     async def refuse(request: Request, exc: Exception) -> Response:
         return not_found()
 
+    graphql = GraphQLEndpoint(
+        services.devices,
+        services.provisioning,
+        services.tokens,
+        services.audit,
+        services.events.history,
+        settings,
+        metrics,
+    )
+
     app: ASGIApp = PhoneLinks(
         Starlette(
             routes=[
@@ -187,18 +202,8 @@ def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
                     "/metrics",
                     MetricsEndpoint(metrics, settings.operations.metrics_token, FailedLogins(log)).answer,
                 ),
-                management_route(
-                    "/graphql",
-                    GraphQLEndpoint(
-                        services.devices,
-                        services.provisioning,
-                        services.tokens,
-                        services.audit,
-                        settings,
-                        metrics,
-                    ),
-                    settings.cors_origins,
-                ),
+                management_route("/graphql", graphql, settings.cors_origins),
+                WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
                 Mount(ASSETS_PATH, GraphiQLAssets()),
             ],
             lifespan=lifespan,

@@ -12,6 +12,7 @@ from sonata.domain.services.api_token import ApiTokenService
 from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
+from sonata.domain.services.provisioning_history import ProvisioningHistory
 
 
 @dataclass
@@ -24,6 +25,7 @@ class ApiContext:
     provisioning: ProvisioningService
     tokens: ApiTokenService
     audit: AuditLogService
+    history: ProvisioningHistory
     link_base: str
 
 

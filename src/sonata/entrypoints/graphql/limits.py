@@ -40,11 +40,12 @@ _FOREIGN_LIMIT_MESSAGES = (
 )
 
 COST_RULE = (
-    "devices(first: n) and auditLog(first: n) cost n, importDevices one per document, every other"
-    " top-level field 1"
+    "devices(first: n), auditLog(first: n) and provisioningEvents(first: n) cost n, importDevices one"
+    " per document, every other top-level field 1"
 )
-PAGES = ("devices", "auditLog")
-"""The top-level fields that return a page of `first` items."""
+PAGES = ("devices", "auditLog", "provisioningEvents")
+"""The top-level fields that return a page of `first` items (the subscription provisioningEvents, which
+has no `first`, costs the query's default)."""
 
 
 def limit_extensions(limits: ApiLimits) -> list[Callable[[], SchemaExtension]]:

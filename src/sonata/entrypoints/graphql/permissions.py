@@ -1,8 +1,8 @@
-"""Who may ask for what: one rule per query and mutation, and per field that shows a secret.
+"""Who may ask for what: one rule per query, mutation and subscription, and per field that shows a secret.
 
 The rules are checked while the operation is validated, for every field it selects (fragments
 included), so a forbidden field runs no resolver at all: the answer is `data: null` and an error
-with `extensions.code` FORBIDDEN. A query or mutation without a rule here is forbidden to every
+with `extensions.code` FORBIDDEN. A root field without a rule here is forbidden to every
 token. What a scoped token sees of the devices is decided by the services (DeviceService).
 """
 
@@ -17,7 +17,7 @@ from strawberry.extensions import SchemaExtension
 
 from sonata.domain.access import ApiToken, Role
 
-ROOT_TYPES = frozenset({"Query", "Mutation"})
+ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ RULES: Mapping[str, Rule] = {
     "Query.renderConfig": EDIT,
     "Query.apiTokens": ADMINISTER,
     "Query.auditLog": ADMINISTER,
+    "Query.provisioningEvents": READ,
+    "Subscription.provisioningEvents": READ,
     "Mutation.saveDevice": EDIT,
     "Mutation.updateDevice": EDIT,
     "Mutation.rotateDeviceKey": EDIT,

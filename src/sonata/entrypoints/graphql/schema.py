@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -10,7 +10,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
-from strawberry.types import Info
+from strawberry.types import ExecutionResult, Info
+from strawberry.types.graphql import OperationType
 
 from sonata.adapters.metrics import Metrics
 from sonata.domain.errors import ValidationFailed
@@ -19,6 +20,7 @@ from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.graphql.administration import AdministrationMutation, AdministrationQuery
 from sonata.entrypoints.graphql.context import api_context
 from sonata.entrypoints.graphql.errors import ReportingSchema
+from sonata.entrypoints.graphql.history import HistoryQuery, Subscription
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.limits import limit_extensions
 from sonata.entrypoints.graphql.operation_metrics import FaultCounter, OperationMetrics
@@ -50,7 +52,7 @@ def _bad_input(failure: ValidationFailed) -> GraphQLError:
 
 # strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
 @strawberry.type
-class Query(AdministrationQuery):
+class Query(AdministrationQuery, HistoryQuery):
     @strawberry.field
     def vendors(self) -> list[Vendor]:
         return [Vendor.from_domain(v) for v in VENDORS.values()]
@@ -167,6 +169,25 @@ class Mutation(AdministrationMutation):
         )
 
 
+class _ManagementSchema(ReportingSchema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """One answer per request, so no subscription: those go over WebSocket, which streams every
+        operation and never comes here. Over HTTP a subscription gets a 400 saying so."""
+        allowed = set(allowed_operation_types or OperationType) - {OperationType.SUBSCRIPTION}
+        return await super().execute(
+            query, variable_values, context_value, root_value, operation_name, allowed, operation_extensions
+        )
+
+
 def build_schema(limits: ApiLimits, metrics: Metrics | None = None) -> strawberry.Schema:
     """With `metrics`, each operation is counted by type and outcome, and database faults among its errors."""
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
@@ -175,9 +196,10 @@ def build_schema(limits: ApiLimits, metrics: Metrics | None = None) -> strawberr
     ]
     if metrics is not None:
         extensions.append(partial(OperationMetrics, metrics))
-    return ReportingSchema(
+    return _ManagementSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         on_fault=FaultCounter(metrics) if metrics is not None else None,
     )
