@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sonata.adapters.drop_oldest import DropOldestQueue
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.provisioning_events import EVENTS, event_values, prune_events
-from sonata.adapters.sql.recorder import FLUSH_INTERVAL
+from sonata.adapters.sql.recorder import FLUSH_INTERVAL, RETRY_WHEN_STOPPING
 from sonata.domain.ports import Clock
 from sonata.domain.provisioning_events import ProvisioningEvent
 
@@ -22,8 +22,6 @@ log = logging.getLogger("sonata.events")
 
 MAX_PENDING = 100_000
 """Events waiting for the database at most (a few hundred bytes each); past it the oldest go."""
-RETRY_WHEN_STOPPING = 0.25
-"""Seconds between two tries to write the last events of a stopping server."""
 PRUNE_INTERVAL = 3600.0
 """Seconds between two deletions of the events past the retention, the first at start."""
 
