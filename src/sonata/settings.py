@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from sonata.adapters.secret_box import parse_key
 from sonata.domain.http_auth import DEFAULT_NONCE_SECONDS
+from sonata.domain.unknown_phones import MAX_UNKNOWN_PHONES, UNKNOWN_PHONE_DAYS
 from sonata.domain.validation import MAX_PUBLISH_WINDOW_MINUTES
 
 DEFAULT_DATABASE_URL = "sqlite:///./sonata.db"
@@ -25,6 +26,7 @@ DEFAULT_AUDIT_RETENTION_DAYS = 365
 DEFAULT_EVENT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 36500
 MIN_API_TOKEN_LENGTH = 16
+MAX_UNKNOWN_PHONES_SETTING = 1_000_000
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (international ones in their xn-- form) or IP address, as urlsplit gives it: lower case."""
 _HOST_AND_PORT = re.compile(r"[A-Za-z0-9.-]+(:[0-9]+)?")
@@ -121,6 +123,9 @@ class Settings:
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     event_retention_days: int = DEFAULT_EVENT_RETENTION_DAYS
     """Days a device's provisioning events are kept (README: History and live events)."""
+    unknown_phones: int = MAX_UNKNOWN_PHONES
+    """Unknown phones kept at most (README: Unknown phones)."""
+    unknown_phone_days: int = UNKNOWN_PHONE_DAYS
     cors_origins: tuple[str, ...] = ()
     """The browser origins allowed to call the management API, as browsers write them; none by default."""
     operations: OperationsSettings = OperationsSettings()
@@ -158,6 +163,8 @@ class Settings:
             event_retention_days=_retention_days(
                 environ, "SONATA_EVENT_RETENTION_DAYS", DEFAULT_EVENT_RETENTION_DAYS
             ),
+            unknown_phones=_unknown_phones(environ.get("SONATA_UNKNOWN_PHONES")),
+            unknown_phone_days=_retention_days(environ, "SONATA_UNKNOWN_PHONE_DAYS", UNKNOWN_PHONE_DAYS),
             cors_origins=_cors_origins(environ.get("SONATA_CORS_ORIGINS")),
             operations=OperationsSettings.from_env(environ),
             secret_key=secret_key,
@@ -232,6 +239,18 @@ def _shown(value: str) -> str:
 def _positive(value: str) -> int | None:
     """A whole number of 1 or more written in ASCII digits; None for anything else."""
     return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+
+
+def _unknown_phones(value: str | None) -> int:
+    if not value:
+        return MAX_UNKNOWN_PHONES
+    count = _positive(value)
+    if count is None or count > MAX_UNKNOWN_PHONES_SETTING:
+        raise ValueError(
+            f"SONATA_UNKNOWN_PHONES must be a whole number of phones from 1 to {MAX_UNKNOWN_PHONES_SETTING},"
+            f" not {_shown(value)}"
+        )
+    return count
 
 
 def parse_port(value: str, source: str) -> int:

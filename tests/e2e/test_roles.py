@@ -35,6 +35,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "apiTokens": UNSCOPED_ADMIN,
     "auditLog": UNSCOPED_ADMIN,
     "provisioningEvents": EVERYONE,
+    "unknownPhones": EDITORS,
     "saveDevice": EDITORS,
     "updateDevice": EDITORS,
     "rotateDeviceKey": EDITORS,
@@ -135,6 +136,8 @@ def case(api: Api, operation: str) -> Case:
             "query($mac: String!) { provisioningEvents(mac: $mac, first: 3) { nodes { at } } }",
             {"mac": saved(api)["mac"]},
         )
+    if operation == "unknownPhones":
+        return Case(f'{{ unknownPhones(group: "{GROUP}", first: 3) {{ totalCount }} }}', {})
     if operation == "saveDevice":
         mac = new_mac()
         return Case(

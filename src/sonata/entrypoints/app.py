@@ -39,6 +39,7 @@ from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.phone_auth import PhoneAuthenticator, nonce_key
 from sonata.domain.services.provisioning import ProvisioningService
+from sonata.domain.services.unknown_phones import UnknownPhoneService
 from sonata.entrypoints.database_guard import DatabaseGuard
 from sonata.entrypoints.event_path import EventPath
 from sonata.entrypoints.graphql.app import GraphQLEndpoint
@@ -68,6 +69,7 @@ class Services:
     provisioning: ProvisioningService
     phones: PhonePath
     events: EventPath
+    unknown_phones: UnknownPhoneService
     failures: FailureSharing
 
 
@@ -92,7 +94,15 @@ def build_services(settings: Settings, metrics: Metrics | None = None) -> Servic
     templates = Jinja2TemplateEngine(overrides, auto_reload=False)
     folders = [*overrides, shipped_templates_dir()]
     phones = PhonePath.build(
-        settings.database_url, engine, box, settings.cache_mb, folders, templates.forget, metrics
+        settings.database_url,
+        engine,
+        box,
+        settings.cache_mb,
+        folders,
+        templates.forget,
+        metrics,
+        unknown_phones=settings.unknown_phones,
+        unknown_phone_days=settings.unknown_phone_days,
     )
     events = EventPath.build(settings.database_url, engine, clock, settings.event_retention_days)
     return Services(
@@ -113,7 +123,9 @@ def build_services(settings: Settings, metrics: Metrics | None = None) -> Servic
             publish_window_minutes=settings.publish_window_minutes,
             observer=metrics,
             events=events.writer,
+            unknown_phones=phones.unknown_phones,
         ),
+        unknown_phones=UnknownPhoneService(phones.unknown_phones),
         phones=phones,
         events=events,
         failures=FailureSharing(
@@ -169,16 +181,19 @@ def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        metrics.started()
         await services.provisioning.load_nonce_key()
         pruning = asyncio.create_task(services.audit.keep_pruned())
-        async with services.phones.running(), services.events.running(), services.failures.running():
+        async with (
+            metrics.running(),
+            services.phones.running(),
+            services.events.running(),
+            services.failures.running(),
+        ):
             log.info("worker %d ready (%s)", os.getpid(), runtime())
             yield
         pruning.cancel()
         await engine.dispose()
         await readiness_engine.dispose()
-        metrics.stopped()
 
     async def refuse(request: Request, exc: Exception) -> Response:
         return not_found()
@@ -189,6 +204,7 @@ def create_app(settings: Settings, metrics_dir: Path | None = None) -> ASGIApp:
         services.tokens,
         services.audit,
         services.events.history,
+        services.unknown_phones,
         settings,
         metrics,
     )

@@ -1,5 +1,5 @@
-"""The phones' hot path wired: the device cache, the change follower and the batched recorder,
-with the background tasks of one serving process."""
+"""The phones' hot path wired: the device cache, the change follower, the batched recorder and the
+unknown phones noted, with the background tasks of one serving process."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.cache import DeviceCache
+from sonata.adapters.clock import SystemClock
 from sonata.adapters.metrics import Metrics
 from sonata.adapters.secret_box import SecretBox
 from sonata.adapters.sql.changes import ChangeFollower, prune_changes
@@ -22,7 +23,9 @@ from sonata.adapters.sql.database import create_engine
 from sonata.adapters.sql.device_reader import SqlPhoneDevices
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.recorder import BatchedRecorder
+from sonata.adapters.sql.unknown_phones import SqlUnknownPhones
 from sonata.adapters.template_watch import TemplateWatch
+from sonata.domain.unknown_phones import MAX_UNKNOWN_PHONES, UNKNOWN_PHONE_DAYS
 
 log = logging.getLogger("sonata")
 
@@ -42,6 +45,8 @@ class PhonePath:
     cache: DeviceCache
     follower: ChangeFollower
     recorder: BatchedRecorder
+    unknown_phones: SqlUnknownPhones
+    """Written like the records, and read for unknownPhones."""
     writer: AsyncEngine
     """The engine saves use: it writes the records and prunes old change rows."""
     engines: tuple[AsyncEngine, ...]
@@ -60,8 +65,11 @@ class PhonePath:
         template_folders: Sequence[Path],
         forget_templates: Callable[[], None],
         metrics: Metrics | None = None,
+        unknown_phones: int = MAX_UNKNOWN_PHONES,
+        unknown_phone_days: int = UNKNOWN_PHONE_DAYS,
     ) -> PhonePath:
-        """`engine` is the one saves use; it writes the records. `box` opens the devices' secrets."""
+        """`engine` is the one saves use; it writes the records. `box` opens the devices' secrets.
+        At most `unknown_phones` unknown phones are kept, each `unknown_phone_days` days."""
         lookups, changes = create_engine(database_url), create_engine(database_url)
         devices = SqlPhoneDevices(lookups, box)
         cache = DeviceCache(devices, cache_mb * 1024 * 1024, metrics=metrics)
@@ -70,6 +78,7 @@ class PhonePath:
             cache,
             ChangeFollower(changes, cache),
             BatchedRecorder(engine, metrics=metrics),
+            SqlUnknownPhones(engine, SystemClock(), limit=unknown_phones, days=unknown_phone_days),
             engine,
             (lookups, changes),
             TemplateWatch(template_folders),
@@ -78,7 +87,8 @@ class PhonePath:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Follow changes and write records while serving; on the way out, write the last records."""
+        """Follow changes and write records and unknown phones while serving; on the way out, write
+        the last of them."""
         with contextlib.suppress(Exception):  # the task logs a failure and retries
             await self.follower.poll()
         follower = asyncio.create_task(self.follower.run())
@@ -86,12 +96,14 @@ class PhonePath:
         watcher = asyncio.create_task(self._watch_templates())
         preloader = asyncio.create_task(self._preload())
         recorder = asyncio.create_task(self.recorder.run())
+        unknown = asyncio.create_task(self.unknown_phones.run())
         try:
             yield
         finally:
             for task in (follower, pruner, watcher, preloader):
                 task.cancel()
             self.recorder.stop()
+            self.unknown_phones.stop()
             try:
                 await asyncio.wait_for(recorder, SHUTDOWN_FLUSH_SECONDS)
             except TimeoutError:
@@ -99,6 +111,13 @@ class PhonePath:
                     "the database took no lastProvisioning records for %s s: the last %d are lost",
                     SHUTDOWN_FLUSH_SECONDS,
                     self.recorder.pending,
+                )
+            try:
+                await asyncio.wait_for(unknown, SHUTDOWN_FLUSH_SECONDS)
+            except TimeoutError:
+                log.warning(
+                    "the database took no unknown phones for %s s: the last ones are lost",
+                    SHUTDOWN_FLUSH_SECONDS,
                 )
             await asyncio.gather(follower, pruner, watcher, preloader, return_exceptions=True)
             for engine in self.engines:

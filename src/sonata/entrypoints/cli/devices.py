@@ -13,6 +13,9 @@ from rich.text import Text
 
 from sonata.domain.documents import SECRET_KEYS, document_from_device
 from sonata.domain.model import Device
+from sonata.domain.services.devices import MAX_PAGE_SIZE
+from sonata.domain.services.unknown_phones import unknown_phone_cursor
+from sonata.domain.unknown_phones import UnknownPhone
 from sonata.entrypoints.app import Services
 from sonata.entrypoints.cli.common import complain, examples, link_base, with_services
 from sonata.entrypoints.cli.device_files import write_csv, write_json
@@ -35,11 +38,12 @@ def stdout_console() -> Console:
 
 
 @click.group(
-    short_help="List, show and delete devices.",
+    short_help="List, show and delete devices; list unknown phones.",
     epilog=examples(
         "sonata devices list --vendor yealink",
         "sonata devices show 001565aabbcc",
         "sonata devices delete 00:15:65:aa:bb:cc",
+        "sonata devices unknown",
     ),
 )
 def devices() -> None:
@@ -179,3 +183,61 @@ def delete(device: str) -> int:
         return 0
 
     return with_services(deleting)
+
+
+@devices.command(
+    short_help="List the phones that asked for a MAC no device has.",
+    epilog=examples(
+        "sonata devices unknown",
+        "sonata devices unknown --group office-phones-2026",
+        "sonata devices unknown --format json > new.json   # complete them, then: sonata import new.json",
+    ),
+)
+@click.option("--group", help="only the phones that asked on this group's common link (its token)")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: the start of each one's device document (vendor, model, mac, token), for sonata import",
+)
+def unknown(group: str | None, output: str) -> int:
+    """List the phones that asked on a group's common link for a MAC no device has, those first seen
+    last first, as long as no device has their MAC. Only phones whose User-Agent or MAC range names a
+    vendor are noted, only under a token some device has, for SONATA_UNKNOWN_PHONE_DAYS (30) and at
+    most SONATA_UNKNOWN_PHONES (10,000); each still
+    got the 404. Publish one by importing its document, completed with its accounts."""
+
+    async def listing(services: Services, settings: Settings) -> int:
+        phones: list[UnknownPhone] = []
+        after = None
+        while True:
+            page = await services.unknown_phones.list(group=group, first=MAX_PAGE_SIZE, after=after)
+            phones += page.phones
+            if not page.has_next_page:
+                break
+            after = unknown_phone_cursor(page.phones[-1])
+        if output == "json":
+            write_json((phone.document() for phone in phones), sys.stdout)
+        else:
+            table = rows_table(
+                "MAC", "VENDOR", "MODEL", "FIRMWARE", "GROUP", "ADDRESS", "FIRST SEEN", "LAST SEEN"
+            )
+            for phone in phones:
+                add_row(
+                    table,
+                    phone.mac,
+                    phone.vendor or "",
+                    phone.model or "",
+                    phone.firmware or "",
+                    phone.token,
+                    phone.address,
+                    phone.first_seen.isoformat(sep=" ", timespec="seconds"),
+                    phone.last_seen.isoformat(sep=" ", timespec="seconds"),
+                )
+            stdout_console().print(table)
+        print(f"{len(phones)} unknown phone{'' if len(phones) == 1 else 's'}", file=sys.stderr)
+        return 0
+
+    return with_services(listing)

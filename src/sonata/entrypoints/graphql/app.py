@@ -28,6 +28,7 @@ from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.services.provisioning_history import ProvisioningHistory
+from sonata.domain.services.unknown_phones import UnknownPhoneService
 from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql import http_request
 from sonata.entrypoints.graphql.context import ApiContext
@@ -95,6 +96,7 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
         tokens: ApiTokenService,
         audit: AuditLogService,
         history: ProvisioningHistory,
+        unknown_phones: UnknownPhoneService,
         settings: Settings,
         metrics: Metrics | None,
         check: Check,
@@ -112,6 +114,7 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
         self._tokens = tokens
         self._audit = audit
         self._history = history
+        self._unknown_phones = unknown_phones
         self._settings = settings
         self._check = check
         self._graphiql = GraphiQLPage()
@@ -148,6 +151,7 @@ class _SonataGraphQL(GraphQL[ApiContext, None]):
             tokens=self._tokens,
             audit=self._audit,
             history=self._history,
+            unknown_phones=self._unknown_phones,
             link_base=self._settings.link_base(str(connection.base_url)),
         )
 
@@ -187,12 +191,13 @@ class GraphQLEndpoint:
         tokens: ApiTokenService,
         audit: AuditLogService,
         history: ProvisioningHistory,
+        unknown_phones: UnknownPhoneService,
         settings: Settings,
         metrics: Metrics | None = None,
     ) -> None:
         """`metrics` counts the operations, those refused before they are read too."""
         self._graphql = _SonataGraphQL(
-            devices, provisioning, tokens, audit, history, settings, metrics, self.check
+            devices, provisioning, tokens, audit, history, unknown_phones, settings, metrics, self.check
         )
         self._metrics = metrics
         self._tokens = tokens

@@ -13,6 +13,7 @@ from sonata.domain.services.audit_log import AuditLogService
 from sonata.domain.services.devices import DeviceService
 from sonata.domain.services.provisioning import ProvisioningService
 from sonata.domain.services.provisioning_history import ProvisioningHistory
+from sonata.domain.services.unknown_phones import UnknownPhoneService
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ApiContext:
     tokens: ApiTokenService
     audit: AuditLogService
     history: ProvisioningHistory
+    unknown_phones: UnknownPhoneService
     link_base: str
 
 

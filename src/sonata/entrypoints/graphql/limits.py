@@ -43,7 +43,7 @@ COST_RULE = (
     "devices(first: n), auditLog(first: n) and provisioningEvents(first: n) cost n, importDevices one"
     " per document, every other top-level field 1"
 )
-PAGES = ("devices", "auditLog", "provisioningEvents")
+PAGES = ("devices", "auditLog", "provisioningEvents", "unknownPhones")
 """The top-level fields that return a page of `first` items (the subscription provisioningEvents, which
 has no `first`, costs the query's default)."""
 

@@ -49,6 +49,7 @@ RULES: Mapping[str, Rule] = {
     "Query.apiTokens": ADMINISTER,
     "Query.auditLog": ADMINISTER,
     "Query.provisioningEvents": READ,
+    "Query.unknownPhones": EDIT,
     "Subscription.provisioningEvents": READ,
     "Mutation.saveDevice": EDIT,
     "Mutation.updateDevice": EDIT,

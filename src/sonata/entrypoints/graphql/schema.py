@@ -36,6 +36,7 @@ from sonata.entrypoints.graphql.types import (
     SaveDevicePayload,
     Vendor,
 )
+from sonata.entrypoints.graphql.unknown_phones import UnknownPhonesQuery
 from sonata.settings import ApiLimits
 
 
@@ -52,7 +53,7 @@ def _bad_input(failure: ValidationFailed) -> GraphQLError:
 
 # strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
 @strawberry.type
-class Query(AdministrationQuery, HistoryQuery):
+class Query(AdministrationQuery, HistoryQuery, UnknownPhonesQuery):
     @strawberry.field
     def vendors(self) -> list[Vendor]:
         return [Vendor.from_domain(v) for v in VENDORS.values()]
