@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.e2e.conftest import API_TOKEN, Server, start_server, stop_server
 from tests.e2e.test_phone_routes import PHONES, publish
 from tests.e2e.test_workers import fresh_connections, ready_workers
+from tests.e2e.waiting import eventually
 
 __all__ = ["fresh_connections"]  # a fixture
 
@@ -153,6 +154,9 @@ def test_the_workers_counts_add_up_whichever_answers(tmp_path: Path, fresh_conne
         url = f"{server.url}{httpx.URL(device['links']['personal']).path}/{FILENAME}"
         for _ in range(40):
             assert fresh_connections.get(url, headers={"User-Agent": USER_AGENT}).status_code == 200
+        # Each worker adds its counts to the shared ones every second, and at once when it answers.
+        total = eventually(lambda: served(scrape(server, fresh_connections)), lambda count: count == 40)
+        assert total == 40
         directory = metrics_dir(next(iter(workers)))
         assert {metrics_dir(pid) for pid in workers} == {directory}
         each = [served(worker_counts(directory, pid, tmp_path)) for pid in workers]

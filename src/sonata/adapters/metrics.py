@@ -11,8 +11,11 @@ a key, a token, a MAC or an address.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from prometheus_client import (
@@ -34,9 +37,13 @@ METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 """Of the Prometheus text format."""
 UNKNOWN = "unknown"
+FLUSH_EVERY = 1.0
+"""Seconds between two additions of a worker's phone counts to the metrics every worker reads."""
 RENDER_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 """Seconds: a config renders in about a millisecond."""
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live\w+_(\d+)\.db")
+_FetchKey = tuple[str | None, FileKind | None, FetchOutcome, RefusalKind | None, bool]
+"""Vendor, kind of file, outcome, kind of refusal, from memory."""
 
 
 class Metrics:
@@ -97,38 +104,59 @@ class Metrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
-        # Children made once: looking labels up per phone request would cost more than counting.
         self._refusals = {kind: refusals.labels(kind.value) for kind in RefusalKind}
         self._device_hit, self._device_miss = cache.labels("device", "hit"), cache.labels("device", "miss")
         self._file_hit, self._file_miss = cache.labels("file", "hit"), cache.labels("file", "miss")
-        self._requests: dict[tuple[str | None, FileKind | None, FetchOutcome], Counter] = {}
-        self._renders: dict[str | None, Histogram] = {}
         for where in ("phones", "api", "records"):
             self._database_errors.labels(where)
+        # A phone request is counted here, in plain numbers, and added to the metrics at `flush`:
+        # a metric's own count costs microseconds (a lock, and a write to a file with --workers).
+        self._fetches: dict[_FetchKey, int] = {}
+        self._device_lookups = [0, 0]  # misses, hits
 
     def fetched(self, fetch: PhoneFetch) -> None:
         """A phone request and what it came to (the FetchObserver port)."""
-        requests = self._requests.get((fetch.vendor, fetch.kind, fetch.outcome))
-        if requests is None:
-            requests = self._phone_requests.labels(
-                fetch.vendor or UNKNOWN, _kind(fetch.kind), fetch.outcome.value
-            )
-            self._requests[fetch.vendor, fetch.kind, fetch.outcome] = requests
-        requests.inc()
-        if fetch.refusal is not None:
-            self._refusals[fetch.refusal].inc()
-        elif fetch.outcome is FetchOutcome.SERVED:
-            if fetch.render_seconds is None:
-                self._file_hit.inc()
-            else:
-                self._file_miss.inc()
-                render = self._renders.get(fetch.vendor)
-                if render is None:
-                    render = self._renders[fetch.vendor] = self._render.labels(fetch.vendor or UNKNOWN)
-                render.observe(fetch.render_seconds)
+        key = (fetch.vendor, fetch.kind, fetch.outcome, fetch.refusal, fetch.render_seconds is None)
+        self._fetches[key] = self._fetches.get(key, 0) + 1
+        if fetch.render_seconds is not None:  # a render costs a thousand times more than this
+            self._render.labels(fetch.vendor or UNKNOWN).observe(fetch.render_seconds)
 
     def device_lookup(self, hit: bool) -> None:
-        (self._device_hit if hit else self._device_miss).inc()
+        self._device_lookups[hit] += 1
+
+    def flush(self) -> None:
+        """Add what was counted since the last flush to the metrics."""
+        fetches, self._fetches = self._fetches, {}
+        for (vendor, kind, outcome, refusal, from_memory), count in fetches.items():
+            self._phone_requests.labels(vendor or UNKNOWN, _kind(kind), outcome.value).inc(count)
+            if refusal is not None:
+                self._refusals[refusal].inc(count)
+            elif outcome is FetchOutcome.SERVED:
+                (self._file_hit if from_memory else self._file_miss).inc(count)
+        (misses, hits), self._device_lookups = self._device_lookups, [0, 0]
+        if hits:
+            self._device_hit.inc(hits)
+        if misses:
+            self._device_miss.inc(misses)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """While serving: flush every FLUSH_EVERY seconds, so the other workers' answers have this
+        one's counts; on the way out, flush the last ones and leave the gauges' sums."""
+        self._forget_dead_workers()
+        flushing = asyncio.create_task(self._flush_regularly())
+        try:
+            yield
+        finally:
+            flushing.cancel()
+            self.flush()
+            if self._dir is not None:
+                multiprocess.mark_process_dead(os.getpid(), str(self._dir))  # type: ignore[no-untyped-call]
+
+    async def _flush_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            self.flush()
 
     def graphql_operation(self, operation_type: str, outcome: str) -> None:
         self._graphql.labels(operation_type, outcome).inc()
@@ -141,13 +169,14 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format: this process's, or all workers' summed."""
+        self.flush()
         if self._dir is None:
             return generate_latest(self._registry)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(self._dir))  # type: ignore[no-untyped-call]
         return generate_latest(registry)
 
-    def started(self) -> None:
+    def _forget_dead_workers(self) -> None:
         """Drop the gauge values of workers that died without stopping (killed, or crashed)."""
         if self._dir is None:
             return
@@ -155,11 +184,6 @@ class Metrics:
             found = _LIVE_GAUGE_FILE.fullmatch(path.name)
             if found and not _alive(int(found.group(1))):
                 multiprocess.mark_process_dead(int(found.group(1)), str(self._dir))  # type: ignore[no-untyped-call]
-
-    def stopped(self) -> None:
-        """This worker's gauge values leave the sums; its counters stay."""
-        if self._dir is not None:
-            multiprocess.mark_process_dead(os.getpid(), str(self._dir))  # type: ignore[no-untyped-call]
 
 
 def _kind(kind: FileKind | None) -> str:

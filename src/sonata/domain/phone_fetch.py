@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # vendors.base needs the ports, which name what is here
     from sonata.domain.model import LinkKind
@@ -55,9 +54,10 @@ class FetchOutcome(StrEnum):
     """Sonata's own fault, such as an unreachable database: a 503."""
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneFetch:
-    """One phone request on a phone link and what it came to."""
+class PhoneFetch(NamedTuple):
+    """One phone request on a phone link and what it came to.
+
+    A named tuple: made on every phone request, and a frozen dataclass takes four times as long."""
 
     address: str
     outcome: FetchOutcome
