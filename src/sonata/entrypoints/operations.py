@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from sonata.adapters.metrics import CONTENT_TYPE, Metrics
-from sonata.adapters.sql.database import schema_revisions
+from sonata.adapters.sql.database import current_revision, shipped_revisions
 from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
 
@@ -30,15 +30,16 @@ class Readiness:
     def __init__(self, engine: AsyncEngine, timeout: float = READY_TIMEOUT) -> None:
         self._engine = engine
         self._timeout = timeout
+        self._shipped = shipped_revisions()  # read once: the files do not change while serving
 
     async def answer(self, request: Request) -> Response:
         try:
-            current, shipped = await asyncio.wait_for(schema_revisions(self._engine), self._timeout)
+            current = await asyncio.wait_for(current_revision(self._engine), self._timeout)
         except TimeoutError:
             return _unavailable(database=f"no answer within {self._timeout:g} s")
         except Exception:  # whatever the driver raises; the database's own log lines say more
             return _unavailable(database="unreachable")
-        problem = schema_problem(current, shipped)
+        problem = schema_problem(current, self._shipped)
         if problem is not None:
             return _unavailable(database="ok", schema=problem)
         return JSONResponse({"status": "ready", "database": "ok", "schema": current})

@@ -112,12 +112,19 @@ def _upgrade(connection: Connection) -> None:
 
 async def schema_revisions(engine: AsyncEngine) -> tuple[str | None, list[str]]:
     """The migration the database is at (None: no schema yet), and those this Sonata ships, oldest first."""
+    return await current_revision(engine), shipped_revisions()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The migration the database is at; None: no schema yet."""
     async with engine.connect() as connection:
-        current = await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+
+
+def shipped_revisions() -> list[str]:
+    """The migrations this Sonata ships, oldest first (read from their files: some milliseconds)."""
     shipped = [script.revision for script in ScriptDirectory.from_config(_migrations()).walk_revisions()]
-    return current, shipped[::-1]
+    return shipped[::-1]
 
 
 async def create_schema(engine: AsyncEngine) -> None:
