@@ -20,6 +20,9 @@ from typing import Any
 
 MIN_LENGTH = 8
 """Shorter values (`pw`, `101`) are too common in ordinary text to tell a leak from chance."""
+MIN_DISTINCT_CHARACTERS = 3
+"""A value of one or two repeated characters (the `aaaa…` of a size-limit test) is filler that hostile
+requests repeat too (a 5,000-character file name of `a`s): no secret to look for."""
 SECRET_FIELDS = frozenset(
     {
         "sipPassword", "adminPassword", "provisioningPassword", "configEncryptionKey",
@@ -47,7 +50,12 @@ _log_offsets: dict[Path, int] = {}
 
 def note_secret(value: object, kind: str) -> None:
     global _pattern
-    if isinstance(value, str) and len(value) >= MIN_LENGTH and value not in _secrets:
+    if (
+        isinstance(value, str)
+        and len(value) >= MIN_LENGTH
+        and len(set(value)) >= MIN_DISTINCT_CHARACTERS
+        and value not in _secrets
+    ):
         _secrets[value] = kind
         _pattern = None
 
