@@ -78,7 +78,14 @@ def changed_fields(before: Device | None, after: Device) -> tuple[str, ...]:
     old, new = _flatten(before or _NOTHING), _flatten(after)
     differing = [path for path in {**new, **old} if old.get(path) != new.get(path)]
     whole = {path for path in differing if new.get(path) is _PRESENT or old.get(path) is _PRESENT}
-    return tuple(path for path in differing if not any(path.startswith(f"{w}.") for w in whole))
+    return tuple(path for path in differing if not _inside(path, whole))
+
+
+def _inside(path: str, wholes: set[str]) -> bool:
+    """Whether `path` lies below one of `wholes` (each of its prefixes looked up: linear in its depth,
+    not in how many items came or went)."""
+    parts = path.split(".")
+    return any(".".join(parts[:end]) in wholes for end in range(1, len(parts)))
 
 
 def _flatten(device: Device) -> dict[str, Any]:
