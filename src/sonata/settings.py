@@ -96,7 +96,11 @@ class OperationsSettings:
         return cls(
             log_level=_choice(environ, "SONATA_LOG_LEVEL", LOG_LEVELS, "INFO").upper(),
             log_format=_choice(environ, "SONATA_LOG_FORMAT", LOG_FORMATS, "text").lower(),
-            metrics_token=_metrics_token(environ.get("SONATA_METRICS_TOKEN") or None),
+            metrics_token=_bearer_token(
+                environ.get("SONATA_METRICS_TOKEN") or None,
+                "SONATA_METRICS_TOKEN",
+                "unset it to leave /metrics open",
+            ),
             shutdown_timeout=_limit(environ, "shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
         )
 
@@ -142,7 +146,11 @@ class Settings:
         secret_key, old_secret_key, secret_key_file = _secret_keys(environ)
         return cls(
             database_url=environ.get("SONATA_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            api_token=_api_token(environ.get("SONATA_API_TOKEN") or None),
+            api_token=_bearer_token(
+                environ.get("SONATA_API_TOKEN") or None,
+                "SONATA_API_TOKEN",
+                "unset it and Sonata generates one",
+            ),
             public_url=_public_url(environ.get("SONATA_PUBLIC_URL") or None),
             host=environ.get("SONATA_HOST") or "0.0.0.0",
             port=parse_port(environ.get("SONATA_PORT") or "8080", "SONATA_PORT"),
@@ -267,13 +275,14 @@ def parse_workers(value: str, source: str) -> int:
     return workers
 
 
-def _api_token(token: str | None) -> str | None:
+def _bearer_token(token: str | None, name: str, otherwise: str) -> str | None:
+    """A bearer token set in `name`; `otherwise` says what leaving it unset does."""
     if token is not None and (len(token) < MIN_API_TOKEN_LENGTH or token != token.strip() or " " in token):
         # A bearer token travels in a header: spaces would be cut off or split it.
         # The token itself is never echoed, not even a wrong one.
         raise ValueError(
-            f"SONATA_API_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters without spaces: set a"
-            " longer random token, or unset it and Sonata generates one"
+            f"{name} must be at least {MIN_API_TOKEN_LENGTH} characters without spaces: set a"
+            f" longer random token, or {otherwise}"
         )
     return token
 
@@ -436,16 +445,6 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], def
     if value.upper() not in (choice.upper() for choice in choices):
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {_shown(value)}")
     return value
-
-
-def _metrics_token(token: str | None) -> str | None:
-    if token is not None and (len(token) < MIN_API_TOKEN_LENGTH or token != token.strip() or " " in token):
-        # Never echoed, not even a wrong one.
-        raise ValueError(
-            f"SONATA_METRICS_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters without spaces:"
-            " set a longer random token, or unset it to leave /metrics open"
-        )
-    return token
 
 
 def _limit(environ: Mapping[str, str], field: str, default: int) -> int:
