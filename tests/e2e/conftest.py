@@ -97,7 +97,12 @@ def start_server(
             raise RuntimeError(f"sonata serve exited:\n{log_path.read_text()}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1, verify=verify or True).status_code == 200:
-                client = httpx.Client(timeout=10, verify=verify or True)
+                # A server with a short SONATA_HEADER_TIMEOUT closes an idle kept-alive connection so soon
+                # that reusing one races its close: such a server's client opens a connection per request.
+                keep_alive = 0 if "SONATA_HEADER_TIMEOUT" in env else 20
+                client = httpx.Client(
+                    timeout=10, verify=verify or True, limits=httpx.Limits(max_keepalive_connections=keep_alive)
+                )
                 return Server(url, process, log_path, env.get("SONATA_API_TOKEN"), client)
         except httpx.TransportError:
             time.sleep(0.1)
