@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Mapping
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sonata.adapters.metrics import Metrics
-from sonata.adapters.sql.errors import describe
+from sonata.adapters.sql.batched_writer import BatchedWriter, WriterLog
 from sonata.adapters.sql.mapping import record_to_json
 from sonata.domain.model import ProvisioningRecord
 
-log = logging.getLogger("sonata.recorder")
-
-FLUSH_INTERVAL = 1.0
-"""Seconds between two writes: lastProvisioning is at most about this far behind (README)."""
-
-RETRY_WHEN_STOPPING = 0.25
-"""Seconds between two tries to write the last records of a stopping server."""
+_LOG = WriterLog(
+    logging.getLogger("sonata.recorder"),
+    failing="cannot record lastProvisioning, will retry: %s",
+    recovered="recording lastProvisioning again",
+    dropped="%d fetches were not recorded in lastProvisioning: %d devices were already waiting"
+    " for the database",
+)
 
 STATEMENT_ROWS = 5_000
 """Records written by one statement; a flush of more runs several in its one transaction."""
@@ -52,25 +50,23 @@ def encode_batch(records: Mapping[str, ProvisioningRecord]) -> str:
     return json.dumps([{"key": key, "record": record_to_json(record)} for key, record in records.items()])
 
 
-class BatchedRecorder:
+class BatchedRecorder(BatchedWriter[dict[str, ProvisioningRecord]]):
     """Keeps the latest record of each device and writes them all in one transaction per `flush`.
 
     `record` never waits. At most `max_pending` devices wait for the next flush; a record for yet
     another device beyond them is dropped (and counted in the log). A failed flush is logged once
-    until one succeeds, and its records wait for the next, unless newer ones replaced them.
+    until one succeeds, and its records wait for the next, unless newer ones replaced them. At the
+    stop, `run` tries again until they are written.
     """
 
     def __init__(
         self, engine: AsyncEngine, *, max_pending: int = 100_000, metrics: Metrics | None = None
     ) -> None:
         """`metrics` shows the devices waiting after each flush, and counts the failed ones."""
-        self._engine = engine
+        super().__init__(engine, _LOG, max_pending=max_pending, retries_when_stopping=True)
         self._metrics = metrics
-        self._max_pending = max_pending
         self._pending: dict[str, ProvisioningRecord] = {}
         self._dropped = 0
-        self._failing = False
-        self._stop = asyncio.Event()
 
     @property
     def pending(self) -> int:
@@ -83,36 +79,25 @@ class BatchedRecorder:
         self._pending[key] = record
 
     async def flush(self) -> None:
-        """Write what is pending; never raises for a database failure."""
-        if self._dropped:
-            log.warning(
-                "%d fetches were not recorded in lastProvisioning: %d devices were already waiting"
-                " for the database",
-                self._dropped,
-                self._max_pending,
-            )
-            self._dropped = 0
-        if not self._pending:
-            return
+        await super().flush()
+        if self._metrics is not None:
+            self._metrics.records_pending(len(self._pending))
+
+    def _take(self) -> dict[str, ProvisioningRecord]:
         batch, self._pending = self._pending, {}
+        return batch
+
+    async def _write(self, connection: AsyncConnection, batch: dict[str, ProvisioningRecord]) -> None:
         keys = list(batch)
-        statement = RECORD_BATCH[self._engine.dialect.name]
-        try:
-            async with self._engine.begin() as connection:
-                for start in range(0, len(keys), STATEMENT_ROWS):
-                    chunk = {key: batch[key] for key in keys[start : start + STATEMENT_ROWS]}
-                    await connection.execute(statement, {"batch": encode_batch(chunk)})
-        except Exception as error:  # whatever the driver raises, the task must live on
-            if self._metrics is not None:
-                self._metrics.database_error("records")
-            if not self._failing:
-                log.error("cannot record lastProvisioning, will retry: %s", describe(error))
-                self._failing = True
-            self._put_back(batch)
-            return
-        if self._failing:
-            log.info("recording lastProvisioning again")
-            self._failing = False
+        statement = RECORD_BATCH[connection.dialect.name]
+        for start in range(0, len(keys), STATEMENT_ROWS):
+            chunk = {key: batch[key] for key in keys[start : start + STATEMENT_ROWS]}
+            await connection.execute(statement, {"batch": encode_batch(chunk)})
+
+    def _write_failed(self, error: Exception) -> None:
+        if self._metrics is not None:
+            self._metrics.database_error("records")
+        super()._write_failed(error)
 
     def _put_back(self, batch: dict[str, ProvisioningRecord]) -> None:
         """Records that came in meanwhile are newer: they win; the others return while there is room."""
@@ -124,21 +109,6 @@ class BatchedRecorder:
             else:
                 self._pending[key] = record
 
-    async def run(self, interval: float = FLUSH_INTERVAL) -> None:
-        """Flush every `interval` seconds until `stop`; then until nothing waits, a failed write tried
-        again every RETRY_WHEN_STOPPING seconds (the caller bounds how long)."""
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), interval)
-            await self._flush_and_show()
-        while self._pending:  # came in during the last flush, or put back by a failed one
-            await asyncio.sleep(RETRY_WHEN_STOPPING)
-            await self._flush_and_show()
-
-    async def _flush_and_show(self) -> None:
-        await self.flush()
-        if self._metrics is not None:
-            self._metrics.records_pending(len(self._pending))
-
-    def stop(self) -> None:
-        self._stop.set()
+    def _take_dropped(self) -> int:
+        dropped, self._dropped = self._dropped, 0
+        return dropped

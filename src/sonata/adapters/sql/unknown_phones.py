@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from sonata.adapters.sql.batched_writer import BatchedWriter, WriterLog
 from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.tables import DeviceRow, UnknownPhoneRow
 from sonata.domain.ports import Clock
@@ -24,13 +23,18 @@ from sonata.domain.unknown_phones import (
 )
 
 log = logging.getLogger("sonata.unknown_phones")
+_LOG = WriterLog(
+    log,
+    failing="cannot note unknown phones, will retry: %s",
+    recovered="noting unknown phones again",
+    dropped="%d unknown phones were not noted: %d were waiting already",
+)
 
 _PHONES: Table = UnknownPhoneRow.__table__  # type: ignore[attr-defined]
 _DEVICES: Table = DeviceRow.__table__  # type: ignore[attr-defined]
 _PUBLISHED = exists().where(_DEVICES.c.mac == _PHONES.c.mac)
 """A device has the phone's MAC now: it is no longer unknown."""
 
-FLUSH_INTERVAL = 1.0
 PRUNE_EVERY = 60.0
 MAX_PENDING = 1_000
 """Phones noticed between two writes at most; more are dropped (and counted in the log)."""
@@ -38,11 +42,11 @@ LOOKUP_CHUNK = 500
 """Tokens or MACs looked up in one statement."""
 
 
-class SqlUnknownPhones:
+class SqlUnknownPhones(BatchedWriter[dict[tuple[str, str], UnknownPhone]]):
     """Notes unknown phones in memory (`noticed` never waits) and writes them every FLUSH_INTERVAL,
     keeping only those whose token some device has and whose MAC none has, and past `limit` only
-    those seen last; every PRUNE_EVERY forgets the phones not seen for `days`. Also reads them, for
-    unknownPhones."""
+    those seen last; every PRUNE_EVERY forgets the phones not seen for `days`. At the stop, `run`
+    writes once more, without retrying. Also reads them, for unknownPhones."""
 
     def __init__(
         self,
@@ -53,15 +57,13 @@ class SqlUnknownPhones:
         days: int = UNKNOWN_PHONE_DAYS,
         max_pending: int = MAX_PENDING,
     ) -> None:
-        self._engine = engine
+        super().__init__(engine, _LOG, max_pending=max_pending, retries_when_stopping=False)
         self._clock = clock
         self._limit = limit
         self._days = days
-        self._max_pending = max_pending
         self._pending: dict[tuple[str, str], UnknownPhone] = {}
         self._dropped = 0
-        self._failing = False
-        self._stop = asyncio.Event()
+        self._since_prune = PRUNE_EVERY  # pruned at the start: a server that was down may hold old phones
 
     @property
     def pending(self) -> int:
@@ -77,32 +79,21 @@ class SqlUnknownPhones:
         else:
             self._dropped += 1
 
-    async def flush(self) -> None:
-        """Write what is pending; never raises for a database failure (the phones wait for the next)."""
-        if self._dropped:
-            log.warning(
-                "%d unknown phones were not noted: %d were waiting already", self._dropped, self._max_pending
-            )
-            self._dropped = 0
-        if not self._pending:
-            return
+    def _take(self) -> dict[tuple[str, str], UnknownPhone]:
         batch, self._pending = self._pending, {}
-        try:
-            async with self._engine.begin() as connection:
-                await self._write(connection, list(batch.values()))
-        except Exception as error:  # whatever the driver raises, the task must live on
-            if not self._failing:
-                log.error("cannot note unknown phones, will retry: %s", describe(error))
-                self._failing = True
-            for key, phone in batch.items():
-                if key not in self._pending and len(self._pending) < self._max_pending:
-                    self._pending[key] = phone
-            return
-        if self._failing:
-            log.info("noting unknown phones again")
-            self._failing = False
+        return batch
 
-    async def _write(self, connection: AsyncConnection, phones: Sequence[UnknownPhone]) -> None:
+    def _put_back(self, batch: dict[tuple[str, str], UnknownPhone]) -> None:
+        for key, phone in batch.items():
+            if key not in self._pending and len(self._pending) < self._max_pending:
+                self._pending[key] = phone
+
+    def _take_dropped(self) -> int:
+        dropped, self._dropped = self._dropped, 0
+        return dropped
+
+    async def _write(self, connection: AsyncConnection, batch: dict[tuple[str, str], UnknownPhone]) -> None:
+        phones = list(batch.values())
         groups = await _present(connection, _DEVICES.c.token, {phone.token for phone in phones})
         published = await _present(connection, _DEVICES.c.mac, {phone.mac for phone in phones})
         rows = [_values(phone) for phone in phones if phone.token in groups and phone.mac not in published]
@@ -149,25 +140,16 @@ class SqlUnknownPhones:
             )
             await connection.execute(delete(_PHONES).where(_PUBLISHED))
 
-    async def run(self, interval: float = FLUSH_INTERVAL) -> None:
-        """Write every `interval` seconds and prune every PRUNE_EVERY until `stop`, then write once more."""
-        since_prune = PRUNE_EVERY  # pruned at the start: a server that was down may hold old phones
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), interval)
-            await self.flush()
-            if self._stop.is_set():
-                return
-            since_prune += interval
-            if since_prune >= PRUNE_EVERY:
-                since_prune = 0.0
-                try:
-                    await self.prune()
-                except Exception as error:  # tried again later; old rows cost only disk meanwhile
-                    log.warning("cannot prune unknown phones: %s", describe(error))
-
-    def stop(self) -> None:
-        self._stop.set()
+    async def _between_flushes(self, interval: float) -> None:
+        """Prune every PRUNE_EVERY seconds of `run`, the first time after its first write."""
+        self._since_prune += interval
+        if self._since_prune < PRUNE_EVERY:
+            return
+        self._since_prune = 0.0
+        try:
+            await self.prune()
+        except Exception as error:  # tried again later; old rows cost only disk meanwhile
+            log.warning("cannot prune unknown phones: %s", describe(error))
 
     async def page(
         self, *, groups: Collection[str] | None, first: int, after_id: int | None
