@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sonata.domain.audit import AuditEntry
-from sonata.domain.cursors import decode_id_cursor, encode_id_cursor
-from sonata.domain.errors import FieldError, ValidationFailed
+from sonata.domain.cursors import encode_id_cursor
+from sonata.domain.errors import FieldError
 from sonata.domain.mac import parse_mac
 from sonata.domain.ports import Clock
-from sonata.domain.services.devices import MAX_PAGE_SIZE, UnitOfWorkFactory
+from sonata.domain.services.devices import UnitOfWorkFactory
+from sonata.domain.services.paging import cut_page, page_start
 
 log = logging.getLogger("sonata.audit")
 
@@ -41,22 +42,14 @@ class AuditLogService:
     async def page(self, *, first: int, after: str | None, mac: str | None) -> AuditPage:
         """Up to `first` entries, newest first, after the entry of the cursor `after`; only those of
         the device with this MAC where given."""
-        errors = []
-        if not 0 <= first <= MAX_PAGE_SIZE:
-            errors.append(FieldError("first", f"must be from 0 to {MAX_PAGE_SIZE}"))
         normalized = parse_mac(mac) if mac is not None else None
-        if mac is not None and normalized is None:
-            errors.append(FieldError("mac", "is not a MAC address"))
-        before_id = None
-        try:
-            before_id = decode_id_cursor(CURSOR_KIND, after) if after is not None else None
-        except ValidationFailed as failure:
-            errors.extend(failure.errors)
-        if errors:
-            raise ValidationFailed(errors)
+        wrong_mac = (
+            [FieldError("mac", "is not a MAC address")] if mac is not None and normalized is None else []
+        )
+        before_id = page_start(CURSOR_KIND, first, after, *wrong_mac)
         async with self._uow_factory() as uow:
             entries = await uow.audit.page(first=first + 1, before_id=before_id, mac=normalized)
-        return AuditPage(entries[:first], len(entries) > first)
+        return AuditPage(*cut_page(entries, first))
 
     async def prune(self) -> int:
         """Delete the entries older than the retention; how many."""

@@ -7,12 +7,12 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sonata.domain.access import Scope
-from sonata.domain.cursors import decode_id_cursor, encode_id_cursor
+from sonata.domain.cursors import encode_id_cursor
 from sonata.domain.errors import FieldError, ValidationFailed
 from sonata.domain.mac import parse_mac
 from sonata.domain.ports import LiveProvisioningEvents, ProvisioningEventStore
 from sonata.domain.provisioning_events import ProvisioningEvent
-from sonata.domain.services.devices import MAX_PAGE_SIZE
+from sonata.domain.services.paging import cut_page, page_start
 
 CURSOR_KIND = "event"
 
@@ -36,23 +36,14 @@ class ProvisioningHistory:
     async def page(self, *, mac: str, first: int, after: str | None, scope: Scope) -> EventPage:
         """Up to `first` events of the device with this MAC, newest first, after the event of the
         cursor `after`; only those of the scope's groups (at the time of each fetch)."""
-        errors = []
-        if not 0 <= first <= MAX_PAGE_SIZE:
-            errors.append(FieldError("first", f"must be from 0 to {MAX_PAGE_SIZE}"))
         normalized = parse_mac(mac)
-        if normalized is None:
-            errors.append(FieldError("mac", "is not a MAC address"))
-        before_id = None
-        try:
-            before_id = decode_id_cursor(CURSOR_KIND, after) if after is not None else None
-        except ValidationFailed as failure:
-            errors.extend(failure.errors)
-        if errors or normalized is None:
-            raise ValidationFailed(errors)
+        wrong_mac = [FieldError("mac", "is not a MAC address")] if normalized is None else []
+        before_id = page_start(CURSOR_KIND, first, after, *wrong_mac)
+        assert normalized is not None, "page_start named the MAC"
         events = await self._store.page(
             mac=normalized, first=first + 1, before_id=before_id, groups=scope.groups
         )
-        return EventPage(events[:first], len(events) > first)
+        return EventPage(*cut_page(events, first))
 
     def follow(
         self, group: str | None, scope: Scope
