@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from sonata.domain import access, audit
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.audit_log import encode_audit_cursor
 from sonata.entrypoints.graphql.context import api_context
+from sonata.entrypoints.graphql.errors import bad_input
 from sonata.entrypoints.graphql.types import FieldError, PageInfo, camel_path
 
 strawberry.enum(access.Role, name="ApiRole")
@@ -107,13 +107,10 @@ class AdministrationQuery:
         try:
             page = await api_context(info).audit.page(first=first, after=after, mac=mac)
         except ValidationFailed as failure:
-            raise GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"}) from None
+            raise bad_input(failure) from None
         return AuditEntryConnection(
             nodes=[AuditEntry.from_domain(entry) for entry in page.entries],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=encode_audit_cursor(page.entries[-1]) if page.entries else None,
-            ),
+            page_info=PageInfo.of(page.entries, page.has_next_page, encode_audit_cursor),
         )
 
 

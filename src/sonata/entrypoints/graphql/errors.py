@@ -17,11 +17,17 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionContext
 
+from sonata.domain.errors import ValidationFailed
 from sonata.entrypoints.graphql.limits import naming_the_setting
 
 log = logging.getLogger("sonata.api")
 
 INTERNAL_ERROR = "internal error"
+
+
+def bad_input(failure: ValidationFailed) -> GraphQLError:
+    """A refused argument, as the client reads it: the fields and what is wrong with each."""
+    return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
 
 
 class ReportingSchema(strawberry.Schema):

@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from sonata.domain import provisioning_events
@@ -16,6 +15,7 @@ from sonata.domain.errors import ValidationFailed
 from sonata.domain.phone_fetch import RefusalKind
 from sonata.domain.services.provisioning_history import encode_event_cursor
 from sonata.entrypoints.graphql.context import api_context
+from sonata.entrypoints.graphql.errors import bad_input
 from sonata.entrypoints.graphql.types import PageInfo
 
 strawberry.enum(RefusalKind, name="RefusalReason")
@@ -62,10 +62,6 @@ class ProvisioningEventConnection:
     page_info: PageInfo
 
 
-def _bad_input(failure: ValidationFailed) -> GraphQLError:
-    return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
-
-
 # strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
 @strawberry.type
 class HistoryQuery:
@@ -81,13 +77,10 @@ class HistoryQuery:
         try:
             page = await context.history.page(mac=mac, first=first, after=after, scope=context.actor.scope)
         except ValidationFailed as failure:
-            raise _bad_input(failure) from None
+            raise bad_input(failure) from None
         return ProvisioningEventConnection(
             nodes=[ProvisioningEvent.from_domain(event) for event in page.events],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=encode_event_cursor(page.events[-1]) if page.events else None,
-            ),
+            page_info=PageInfo.of(page.events, page.has_next_page, encode_event_cursor),
         )
 
 
@@ -106,7 +99,7 @@ class Subscription:
         try:
             following = context.history.follow(group, context.actor.scope)
         except ValidationFailed as failure:
-            raise _bad_input(failure) from None
+            raise bad_input(failure) from None
         async with following as events:
             async for event in events:
                 yield ProvisioningEvent.from_domain(event)

@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 from strawberry.types import ExecutionResult, Info
@@ -19,7 +18,7 @@ from sonata.domain.services.devices import MAX_GRACE_MINUTES, SaveResult, encode
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.graphql.administration import AdministrationMutation, AdministrationQuery
 from sonata.entrypoints.graphql.context import api_context
-from sonata.entrypoints.graphql.errors import ReportingSchema
+from sonata.entrypoints.graphql.errors import ReportingSchema, bad_input
 from sonata.entrypoints.graphql.history import HistoryQuery, Subscription
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.limits import limit_extensions
@@ -45,10 +44,6 @@ def _payload(result: SaveResult, link_base: str, *, camel_case: bool = True) -> 
         device=Device.from_domain(result.device, link_base) if result.device else None,
         errors=[FieldError.from_domain(e, camel_case=camel_case) for e in result.errors],
     )
-
-
-def _bad_input(failure: ValidationFailed) -> GraphQLError:
-    return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
 
 
 # strawberry's field decorators with arguments are untyped for mypy: hence the ignores below.
@@ -81,15 +76,12 @@ class Query(AdministrationQuery, HistoryQuery, UnknownPhonesQuery):
         try:
             page = await context.devices.list(vendor=vendor, token=token, first=first, after=after)
         except ValidationFailed as failure:
-            raise _bad_input(failure) from None
+            raise bad_input(failure) from None
         nodes = [Device.from_domain(d, context.link_base) for d in page.devices]
         return DeviceConnection(
             nodes=nodes,
             total_count=page.total_count,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=encode_cursor(page.devices[-1].mac) if page.devices else None,
-            ),
+            page_info=PageInfo.of(page.devices, page.has_next_page, lambda device: encode_cursor(device.mac)),
         )
 
     @strawberry.field(  # type: ignore[untyped-decorator]
@@ -106,7 +98,7 @@ class Query(AdministrationQuery, HistoryQuery, UnknownPhonesQuery):
                 key, filename, context.link_base, context.actor.scope
             )
         except ValidationFailed as failure:
-            raise _bad_input(failure) from None
+            raise bad_input(failure) from None
         if rendered is None:
             return None
         return RenderedFile(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,6 +13,8 @@ from sonata.domain import model as domain
 from sonata.domain.errors import FieldError as DomainFieldError
 from sonata.domain.vendors.base import PhoneModel as DomainPhoneModel
 from sonata.domain.vendors.base import Vendor as DomainVendor
+
+Node = TypeVar("Node")
 
 
 @strawberry.type
@@ -254,6 +258,11 @@ class Device:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+    @classmethod
+    def of(cls, nodes: Sequence[Node], has_next_page: bool, cursor: Callable[[Node], str]) -> PageInfo:
+        """The page of `nodes`: its end cursor is the last one's, none where the page is empty."""
+        return cls(has_next_page=has_next_page, end_cursor=cursor(nodes[-1]) if nodes else None)
 
 
 @strawberry.type

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from sonata.domain import unknown_phones
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.unknown_phones import unknown_phone_cursor
 from sonata.entrypoints.graphql.context import api_context
+from sonata.entrypoints.graphql.errors import bad_input
 from sonata.entrypoints.graphql.types import PageInfo
 
 
@@ -70,12 +70,9 @@ class UnknownPhonesQuery:
                 group=group, first=first, after=after, scope=context.actor.scope
             )
         except ValidationFailed as failure:
-            raise GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"}) from None
+            raise bad_input(failure) from None
         return UnknownPhoneConnection(
             nodes=[UnknownPhone.from_domain(phone) for phone in page.phones],
             total_count=page.total_count,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=unknown_phone_cursor(page.phones[-1]) if page.phones else None,
-            ),
+            page_info=PageInfo.of(page.phones, page.has_next_page, unknown_phone_cursor),
         )
