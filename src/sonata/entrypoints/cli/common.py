@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
 
 from sonata.adapters.sql.database import create_engine, create_schema, one_start_at_a_time, sqlite_path
 from sonata.adapters.sql.sqlite_file import open_sqlite_file
@@ -12,10 +15,24 @@ from sonata.entrypoints.app import Services, build_services
 from sonata.entrypoints.secret_keys import unlock_secrets
 from sonata.settings import Settings
 
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
 
 def examples(*lines: str) -> str:
     """A command's epilog: its examples, one a line, as written (click leaves a `\\b` block unwrapped)."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def format_option(*choices: str, help: str) -> Callable[[Decorated], Decorated]:
+    """`--format`, one of `choices` (the first by default), given to the command as `output`."""
+    return click.option(
+        "--format", "output", type=click.Choice(choices), default=choices[0], show_default=True, help=help
+    )
+
+
+def counted(number: int, thing: str) -> str:
+    """`1 device`, `2 devices`."""
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def with_services(command: Callable[[Services, Settings], Awaitable[int]]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 from rich import box
@@ -17,7 +18,14 @@ from sonata.domain.services.devices import MAX_PAGE_SIZE
 from sonata.domain.services.unknown_phones import unknown_phone_cursor
 from sonata.domain.unknown_phones import UnknownPhone
 from sonata.entrypoints.app import Services
-from sonata.entrypoints.cli.common import complain, examples, link_base, with_services
+from sonata.entrypoints.cli.common import (
+    complain,
+    counted,
+    examples,
+    format_option,
+    link_base,
+    with_services,
+)
 from sonata.entrypoints.cli.device_files import write_csv, write_json
 from sonata.settings import Settings
 
@@ -62,13 +70,8 @@ def devices() -> None:
 )
 @click.option("--vendor", help="only this vendor's devices (grandstream, yealink, fanvil, snom, htek)")
 @click.option("--group", help="only the devices of this group (the device token)")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="json and csv: the documents `sonata import` reads, without secrets",
+@format_option(
+    "table", "json", "csv", help="json and csv: the documents `sonata import` reads, without secrets"
 )
 def list_devices(vendor: str | None, group: str | None, output: str) -> int:
     """List the devices by MAC: a table, or their documents (as `sonata export` writes them)."""
@@ -100,14 +103,14 @@ def _print_table(found: list[Device]) -> None:
             _last_fetch(device),
         )
     stdout_console().print(table)
-    print(f"{len(found)} device{'' if len(found) == 1 else 's'}", file=sys.stderr)
+    print(counted(len(found), "device"), file=sys.stderr)
 
 
 def _last_fetch(device: Device) -> str:
     record = device.last_provisioning
     if record is None:
         return "never"
-    return f"{record.at.isoformat(sep=' ', timespec='seconds')} from {record.ip}"
+    return f"{_moment(record.at)} from {record.ip}"
 
 
 @devices.command(
@@ -115,14 +118,7 @@ def _last_fetch(device: Device) -> str:
     epilog=examples("sonata devices show 001565aabbcc", "sonata devices show <key> --format json"),
 )
 @click.argument("device", metavar="KEY_OR_MAC")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json: the device's document, without secrets",
-)
+@format_option("table", "json", help="json: the device's document, without secrets")
 def show(device: str, output: str) -> int:
     """Show the device with this key or MAC: every field, its links and its last fetch; of its
     secrets only whether they are set."""
@@ -158,8 +154,12 @@ def _details(device: Device, base: str) -> Table:
         add_row(table, "common link", f"{base}/v1/token/{device.token}")
     add_row(table, "last fetch", _last_fetch(device))
     if device.updated_at is not None:
-        add_row(table, "saved", device.updated_at.isoformat(sep=" ", timespec="seconds"))
+        add_row(table, "saved", _moment(device.updated_at))
     return table
+
+
+def _moment(moment: datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds")
 
 
 def _compact(value: object) -> str:
@@ -194,12 +194,9 @@ def delete(device: str) -> int:
     ),
 )
 @click.option("--group", help="only the phones that asked on this group's common link (its token)")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
+@format_option(
+    "table",
+    "json",
     help="json: the start of each one's device document (vendor, model, mac, token), for sonata import",
 )
 def unknown(group: str | None, output: str) -> int:
@@ -233,11 +230,11 @@ def unknown(group: str | None, output: str) -> int:
                     phone.firmware or "",
                     phone.token,
                     phone.address,
-                    phone.first_seen.isoformat(sep=" ", timespec="seconds"),
-                    phone.last_seen.isoformat(sep=" ", timespec="seconds"),
+                    _moment(phone.first_seen),
+                    _moment(phone.last_seen),
                 )
             stdout_console().print(table)
-        print(f"{len(phones)} unknown phone{'' if len(phones) == 1 else 's'}", file=sys.stderr)
+        print(counted(len(phones), "unknown phone"), file=sys.stderr)
         return 0
 
     return with_services(listing)

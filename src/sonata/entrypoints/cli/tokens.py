@@ -6,17 +6,14 @@ is replaced. Each token made or revoked here is in the audit log without a token
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 
 import click
 
 from sonata.domain.access import ON_THE_SERVER, Role
 from sonata.domain.errors import ValidationFailed
-from sonata.domain.services.api_token import ApiTokenService
-from sonata.entrypoints.app import build_services
-from sonata.entrypoints.cli.common import bring_up_to_date, examples
+from sonata.entrypoints.app import Services
+from sonata.entrypoints.cli.common import complain, examples, with_services
 from sonata.settings import Settings
 
 
@@ -56,11 +53,11 @@ def token() -> None:
 def create(name: str, role: str, groups: tuple[str, ...]) -> int:
     """Make a token and print it on standard output: the only time it is shown."""
 
-    async def creating(tokens: ApiTokenService) -> int:
+    async def creating(services: Services, settings: Settings) -> int:
         try:
-            made, stored = await tokens.create(name, Role(role), list(groups) or None, ON_THE_SERVER)
+            made, stored = await services.tokens.create(name, Role(role), list(groups) or None, ON_THE_SERVER)
         except ValidationFailed as failure:
-            print(f"sonata: {failure}", file=sys.stderr)
+            complain(str(failure))
             return 2
         scope = f"the groups {', '.join(sorted(groups))}" if groups else "every device"
         print(
@@ -70,7 +67,7 @@ def create(name: str, role: str, groups: tuple[str, ...]) -> int:
         print(made, flush=True)
         return 0
 
-    return _run(creating)
+    return with_services(creating)
 
 
 @token.command(
@@ -79,9 +76,9 @@ def create(name: str, role: str, groups: tuple[str, ...]) -> int:
 def list_tokens() -> int:
     """List the stored tokens by name, with role, groups and when each was made."""
 
-    async def listing(tokens: ApiTokenService) -> int:
+    async def listing(services: Services, settings: Settings) -> int:
         rows = [("NAME", "ROLE", "GROUPS", "CREATED")]
-        for stored in await tokens.all():
+        for stored in await services.tokens.all():
             groups = (
                 ",".join(sorted(stored.scope.groups)) if stored.scope.groups is not None else "(every device)"
             )
@@ -92,7 +89,7 @@ def list_tokens() -> int:
             print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[3]]))
         return 0
 
-    return _run(listing)
+    return with_services(listing)
 
 
 @token.command(
@@ -103,26 +100,13 @@ def list_tokens() -> int:
 def revoke(name: str) -> int:
     """Delete the token NAME: the management API refuses it from its next request on."""
 
-    async def revoking(tokens: ApiTokenService) -> int:
+    async def revoking(services: Services, settings: Settings) -> int:
         try:
-            await tokens.revoke(name, ON_THE_SERVER)
+            await services.tokens.revoke(name, ON_THE_SERVER)
         except ValidationFailed as failure:
-            print(f"sonata: {failure}", file=sys.stderr)
+            complain(str(failure))
             return 1
         print(f"revoked the token {name!r}", file=sys.stderr)
         return 0
 
-    return _run(revoking)
-
-
-def _run(command: Callable[[ApiTokenService], Awaitable[int]]) -> int:
-    async def running() -> int:
-        settings = Settings.from_env()
-        await bring_up_to_date(settings)
-        services = build_services(settings)
-        try:
-            return await command(services.tokens)
-        finally:
-            await services.engine.dispose()
-
-    return asyncio.run(running())
+    return with_services(revoking)

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sonata.domain.documents import document_from_device
 from sonata.entrypoints.app import Services
-from sonata.entrypoints.cli.common import complain, examples, with_services
+from sonata.entrypoints.cli.common import complain, counted, examples, format_option, with_services
 from sonata.entrypoints.cli.device_files import (
     Row,
     UnreadableFile,
@@ -95,12 +95,12 @@ def _report(rows: list[Row], dry_run: bool) -> int:
         for error in row.errors:
             print(f"row {row.number}: {row.column_of(error.field)}: {error.message}", file=sys.stderr)
     good = len(rows) - len(failed)
-    counted = f"{good} of {len(rows)} device{'' if len(rows) == 1 else 's'}"
-    failures = f"; {len(failed)} row{'' if len(failed) == 1 else 's'} failed" if failed else ""
+    devices = f"{good} of {counted(len(rows), 'device')}"
+    failures = f"; {counted(len(failed), 'row')} failed" if failed else ""
     if dry_run:
-        print(f"dry run: {counted} would be saved{failures}; nothing was saved", file=sys.stderr)
+        print(f"dry run: {devices} would be saved{failures}; nothing was saved", file=sys.stderr)
     else:
-        print(f"saved {counted}{failures}", file=sys.stderr)
+        print(f"saved {devices}{failures}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -112,12 +112,9 @@ def _report(rows: list[Row], dry_run: bool) -> int:
         "sonata export --with-secrets > backup.json   # everything a new server needs",
     ),
 )
-@click.option(
-    "--format",
-    "file_format",
-    type=click.Choice(["json", "csv"]),
-    default="json",
-    show_default=True,
+@format_option(
+    "json",
+    "csv",
     help="json: an array of the documents `sonata import` and importDevices read; csv: a row each",
 )
 @click.option(
@@ -125,7 +122,7 @@ def _report(rows: list[Row], dry_run: bool) -> int:
     is_flag=True,
     help="with the SIP, admin and phone passwords and the config encryption keys, in clear text",
 )
-def export(file_format: str, with_secrets: bool) -> int:
+def export(output: str, with_secrets: bool) -> int:
     """Write every device to standard output, by MAC: everything `sonata import` needs to make them
     again on another server (their keys and groups included, so the phones' links stay). Without
     --with-secrets, no password or encryption key: an import then keeps the stored ones."""
@@ -140,11 +137,11 @@ def export(file_format: str, with_secrets: bool) -> int:
             document_from_device(device, with_secrets=with_secrets)
             async for device in services.devices.every()
         ]
-        if file_format == "csv":
+        if output == "csv":
             write_csv(documents, sys.stdout, with_secrets=with_secrets)
         else:
             write_json(documents, sys.stdout)
-        print(f"exported {len(documents)} device{'' if len(documents) == 1 else 's'}", file=sys.stderr)
+        print(f"exported {counted(len(documents), 'device')}", file=sys.stderr)
         return 0
 
     return with_services(exporting)
