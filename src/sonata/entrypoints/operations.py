@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from sonata.adapters.metrics import CONTENT_TYPE, Metrics
-from sonata.adapters.sql.database import current_revision, shipped_revisions
+from sonata.adapters.sql.database import SchemaState, current_revision, schema_state, shipped_revisions
 from sonata.entrypoints.clients import client_address
 from sonata.entrypoints.graphql.failed_logins import FailedLogins
 
@@ -48,13 +48,15 @@ class Readiness:
 def schema_problem(current: str | None, shipped: list[str]) -> str | None:
     """What keeps a database at migration `current` from being served by a Sonata shipping `shipped`
     (oldest first); None when it is at the newest."""
-    if current is None:
-        return "missing: the database has no Sonata tables"
-    if current not in shipped:
-        return f"at {current}, newer than this Sonata's {shipped[-1]}: upgrade Sonata"
-    if current != shipped[-1]:
-        return f"at {current}, older than this Sonata's {shipped[-1]}: restart Sonata to migrate it"
-    return None
+    match schema_state(current, shipped):
+        case SchemaState.EMPTY:
+            return "missing: the database has no Sonata tables"
+        case SchemaState.NEWER:
+            return f"at {current}, newer than this Sonata's {shipped[-1]}: upgrade Sonata"
+        case SchemaState.OLDER:
+            return f"at {current}, older than this Sonata's {shipped[-1]}: restart Sonata to migrate it"
+        case SchemaState.CURRENT:
+            return None
 
 
 def _unavailable(**problems: str) -> Response:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,27 @@ def shipped_revisions() -> list[str]:
     """The migrations this Sonata ships, oldest first (read from their files: some milliseconds)."""
     shipped = [script.revision for script in ScriptDirectory.from_config(_migrations()).walk_revisions()]
     return shipped[::-1]
+
+
+class SchemaState(Enum):
+    """Where a database's schema stands against the migrations this Sonata ships."""
+
+    EMPTY = "empty"
+    """No Sonata tables: a start of `sonata serve` makes them."""
+    OLDER = "older"
+    """A start of `sonata serve` migrates it to the newest."""
+    CURRENT = "current"
+    NEWER = "newer"
+    """Made by a newer Sonata: this one cannot serve it."""
+
+
+def schema_state(current: str | None, shipped: Sequence[str]) -> SchemaState:
+    """Where a database at migration `current` (None: no schema) stands against `shipped`, oldest first."""
+    if current is None:
+        return SchemaState.EMPTY
+    if current not in shipped:
+        return SchemaState.NEWER
+    return SchemaState.CURRENT if current == shipped[-1] else SchemaState.OLDER
 
 
 async def create_schema(engine: AsyncEngine) -> None:

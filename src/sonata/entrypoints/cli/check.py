@@ -7,10 +7,12 @@ import asyncio
 import click
 
 from sonata.adapters.sql.database import (
+    SchemaState,
     count_devices,
     create_engine,
     ping,
     schema_revisions,
+    schema_state,
     server_label,
     sqlite_path,
 )
@@ -18,7 +20,7 @@ from sonata.adapters.sql.errors import describe
 from sonata.adapters.sql.sqlite_file import DatabaseUnusable, open_sqlite_file
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.vendors import VENDORS
-from sonata.entrypoints.cli.common import complain, examples
+from sonata.entrypoints.cli.common import complain, counted, examples
 from sonata.entrypoints.tls import check_tls
 from sonata.settings import Settings
 
@@ -85,12 +87,17 @@ async def _database(settings: Settings) -> str:
         raise Problem(f"cannot reach {where}: {message}") from None
     finally:
         await engine.dispose()
-    if current is None:
+    state = schema_state(current, shipped)
+    if state is SchemaState.EMPTY:
         return f"ok ({where}, empty: `sonata serve` makes Sonata's tables at its first start)"
-    if current not in shipped:
+    if state is SchemaState.NEWER:
         raise Problem(
             f"{where} has a schema newer than this Sonata's (migration {current}, this Sonata's newest is"
             f" {shipped[-1]}): upgrade Sonata"
         )
-    due = "" if current == shipped[-1] else f", migrated from {current} to {shipped[-1]} at the next start"
-    return f"ok ({where}, {devices} device{'' if devices == 1 else 's'}{due})"
+    due = (
+        ""
+        if state is SchemaState.CURRENT
+        else f", migrated from {current} to {shipped[-1]} at the next start"
+    )
+    return f"ok ({where}, {counted(devices, 'device')}{due})"
