@@ -12,7 +12,7 @@ from sonata.domain import access, audit
 from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.audit_log import encode_audit_cursor
 from sonata.entrypoints.graphql.context import api_context
-from sonata.entrypoints.graphql.errors import bad_input
+from sonata.entrypoints.graphql.errors import refused_as_bad_input
 from sonata.entrypoints.graphql.types import FieldError, PageInfo, camel_path
 
 strawberry.enum(access.Role, name="ApiRole")
@@ -104,10 +104,8 @@ class AdministrationQuery:
     async def audit_log(
         self, info: Info[Any, None], first: int = 50, after: str | None = None, mac: str | None = None
     ) -> AuditEntryConnection:
-        try:
+        with refused_as_bad_input():
             page = await api_context(info).audit.page(first=first, after=after, mac=mac)
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         return AuditEntryConnection(
             nodes=[AuditEntry.from_domain(entry) for entry in page.entries],
             page_info=PageInfo.of(page.entries, page.has_next_page, encode_audit_cursor),

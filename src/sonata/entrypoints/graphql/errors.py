@@ -8,9 +8,10 @@ client the message "internal error" and the same id.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -25,9 +26,14 @@ log = logging.getLogger("sonata.api")
 INTERNAL_ERROR = "internal error"
 
 
-def bad_input(failure: ValidationFailed) -> GraphQLError:
-    """A refused argument, as the client reads it: the fields and what is wrong with each."""
-    return GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"})
+@contextlib.contextmanager
+def refused_as_bad_input() -> Iterator[None]:
+    """A refused argument (ValidationFailed) raised inside reaches the client as BAD_USER_INPUT: the
+    fields and what is wrong with each."""
+    try:
+        yield
+    except ValidationFailed as failure:
+        raise GraphQLError(str(failure), extensions={"code": "BAD_USER_INPUT"}) from None
 
 
 class ReportingSchema(strawberry.Schema):

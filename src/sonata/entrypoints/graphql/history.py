@@ -11,11 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from sonata.domain import provisioning_events
-from sonata.domain.errors import ValidationFailed
 from sonata.domain.phone_fetch import RefusalKind
 from sonata.domain.services.provisioning_history import encode_event_cursor
 from sonata.entrypoints.graphql.context import api_context
-from sonata.entrypoints.graphql.errors import bad_input
+from sonata.entrypoints.graphql.errors import refused_as_bad_input
 from sonata.entrypoints.graphql.types import PageInfo
 
 strawberry.enum(RefusalKind, name="RefusalReason")
@@ -74,10 +73,8 @@ class HistoryQuery:
         self, info: Info[Any, None], mac: str, first: int = 50, after: str | None = None
     ) -> ProvisioningEventConnection:
         context = api_context(info)
-        try:
+        with refused_as_bad_input():
             page = await context.history.page(mac=mac, first=first, after=after, scope=context.actor.scope)
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         return ProvisioningEventConnection(
             nodes=[ProvisioningEvent.from_domain(event) for event in page.events],
             page_info=PageInfo.of(page.events, page.has_next_page, encode_event_cursor),
@@ -96,10 +93,8 @@ class Subscription:
         self, info: Info[Any, None], group: str | None = None
     ) -> AsyncGenerator[ProvisioningEvent, None]:
         context = api_context(info)
-        try:
+        with refused_as_bad_input():
             following = context.history.follow(group, context.actor.scope)
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         async with following as events:
             async for event in events:
                 yield ProvisioningEvent.from_domain(event)

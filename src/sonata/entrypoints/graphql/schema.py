@@ -13,12 +13,11 @@ from strawberry.types import ExecutionResult, Info
 from strawberry.types.graphql import OperationType
 
 from sonata.adapters.metrics import Metrics
-from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.devices import MAX_GRACE_MINUTES, SaveResult, encode_cursor
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.graphql.administration import AdministrationMutation, AdministrationQuery
 from sonata.entrypoints.graphql.context import api_context
-from sonata.entrypoints.graphql.errors import ReportingSchema, bad_input
+from sonata.entrypoints.graphql.errors import ReportingSchema, refused_as_bad_input
 from sonata.entrypoints.graphql.history import HistoryQuery, Subscription
 from sonata.entrypoints.graphql.inputs import DeviceInput, DevicePatch
 from sonata.entrypoints.graphql.limits import limit_extensions
@@ -73,10 +72,8 @@ class Query(AdministrationQuery, HistoryQuery, UnknownPhonesQuery):
         after: str | None = None,
     ) -> DeviceConnection:
         context = api_context(info)
-        try:
+        with refused_as_bad_input():
             page = await context.devices.list(vendor=vendor, token=token, first=first, after=after)
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         nodes = [Device.from_domain(d, context.link_base) for d in page.devices]
         return DeviceConnection(
             nodes=nodes,
@@ -93,12 +90,10 @@ class Query(AdministrationQuery, HistoryQuery, UnknownPhonesQuery):
         self, info: Info[Any, None], key: str, filename: str | None = None
     ) -> RenderedFile | None:
         context = api_context(info)
-        try:
+        with refused_as_bad_input():
             rendered = await context.provisioning.preview(
                 key, filename, context.link_base, context.actor.scope
             )
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         if rendered is None:
             return None
         return RenderedFile(

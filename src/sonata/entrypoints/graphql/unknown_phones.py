@@ -10,10 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from sonata.domain import unknown_phones
-from sonata.domain.errors import ValidationFailed
 from sonata.domain.services.unknown_phones import unknown_phone_cursor
 from sonata.entrypoints.graphql.context import api_context
-from sonata.entrypoints.graphql.errors import bad_input
+from sonata.entrypoints.graphql.errors import refused_as_bad_input
 from sonata.entrypoints.graphql.types import PageInfo
 
 
@@ -65,12 +64,10 @@ class UnknownPhonesQuery:
         self, info: Info[Any, None], group: str | None = None, first: int = 50, after: str | None = None
     ) -> UnknownPhoneConnection:
         context = api_context(info)
-        try:
+        with refused_as_bad_input():
             page = await context.unknown_phones.list(
                 group=group, first=first, after=after, scope=context.actor.scope
             )
-        except ValidationFailed as failure:
-            raise bad_input(failure) from None
         return UnknownPhoneConnection(
             nodes=[UnknownPhone.from_domain(phone) for phone in page.phones],
             total_count=page.total_count,
