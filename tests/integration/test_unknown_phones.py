@@ -1,6 +1,7 @@
 """Unknown phones on a real database: written in batches only under a group some device has and for a
 MAC none has, merged per group and MAC, read newest first, forgotten past their bounds."""
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -170,4 +171,25 @@ async def test_a_failing_database_keeps_the_phones_for_the_next_write_and_logs_o
         await phones.flush()
     assert phones.pending == 1
     assert caplog.text.count("cannot note unknown phones, will retry") == 1
+    await unreachable.dispose()
+
+
+async def test_stopping_writes_once_more_without_retrying(
+    engine: AsyncEngine, unit_of_work: UnitOfWorkFactory
+) -> None:
+    await publish(unit_of_work, "001565aabbcc")
+    phones = SqlUnknownPhones(engine, FixedClock(T0))
+    task = asyncio.create_task(phones.run(interval=3600))
+    phones.noticed(phone("001565000001"))
+    phones.stop()
+    await asyncio.wait_for(task, 5)
+    assert await stored(engine) == 1
+
+    unreachable = create_engine("postgresql://nobody@127.0.0.1:1/none")
+    failing = SqlUnknownPhones(unreachable, FixedClock(T0))
+    task = asyncio.create_task(failing.run(interval=3600))
+    failing.noticed(phone("001565000002"))
+    failing.stop()
+    await asyncio.wait_for(task, 5)  # the stop is not held up: the phone is given up
+    assert failing.pending == 1
     await unreachable.dispose()
