@@ -101,7 +101,9 @@ def start_server(
                 # that reusing one races its close: such a server's client opens a connection per request.
                 keep_alive = 0 if "SONATA_HEADER_TIMEOUT" in env else 20
                 client = httpx.Client(
-                    timeout=10, verify=verify or True, limits=httpx.Limits(max_keepalive_connections=keep_alive)
+                    timeout=10,
+                    verify=verify or True,
+                    limits=httpx.Limits(max_keepalive_connections=keep_alive),
                 )
                 return Server(url, process, log_path, env.get("SONATA_API_TOKEN"), client)
         except httpx.TransportError:

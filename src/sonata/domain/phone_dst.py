@@ -22,6 +22,7 @@ and zone (README, "Daylight saving on the phones").
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -67,8 +68,10 @@ POSIX = DstFormat(earliest=-167 * 60, latest=167 * 60)
 """A POSIX TZ string with its extension to hours from -167 to 167 (Grandstream's P246)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def phone_rule(zone: ZoneRule, year: int, written: DstFormat) -> ZoneRule:
-    """The zone's rule as the vendor can write it, for the phone to be right in `year` and the next."""
+    """The zone's rule as the vendor can write it, for the phone to be right in `year` and the next.
+    Cached: every render of a device with a zone asks, and the answer depends on these alone."""
     if zone.iana_name is None:
         return zone
     years = (year, year + 1)
@@ -90,6 +93,7 @@ def phone_rule(zone: ZoneRule, year: int, written: DstFormat) -> ZoneRule:
     return replace(rule, daylight_saving=replace(dst, start=start, end=end))
 
 
+@functools.lru_cache(maxsize=4096)
 def footer_governs(name: str, year: int) -> bool:
     """Whether the zone's changes in `year` and the next are those of its footer rule (a rule that
     repeats every year), not changes its tz database entry lists for these years only."""
