@@ -26,9 +26,17 @@ else:
 
 
 class HeadDeadline(_Protocol):
-    """Mixed into uvicorn's H11Protocol or HttpToolsProtocol (both keep `cycle`, `loop`, `transport`)."""
+    """Mixed into uvicorn's H11Protocol or HttpToolsProtocol (both keep `cycle`, `loop`, `transport`
+    and `server_state`, whose `connections` are the server's open HTTP connections).
 
-    _head_deadline: asyncio.TimerHandle | None = None
+    A connection notes when its next head is due: on opening, and after each response. One timer per
+    server looks at every connection a few times a second and closes those past their time with no
+    request in progress, so a request costs a clock reading, not a timer armed and cancelled (a few
+    per cent of a cached fetch). A connection upgraded to a WebSocket leaves `connections`.
+    """
+
+    head_due: float | None = None
+    """The loop time by which the next request head must have arrived; None while none is awaited."""
 
     def __init__(self, *args: Any, header_timeout: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,39 +44,53 @@ class HeadDeadline(_Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_head_deadline()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._request_in_progress() or self.transport.get_protocol() is not self:
-            self._cancel_head_deadline()  # a request is being answered, or the connection is a WebSocket now
+        self.head_due = self.loop.time() + self.header_timeout
+        _HeadWatch.of(self).watch()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        # A pipelined request already read starts right away; otherwise the next head must come in time.
-        if not self.transport.is_closing() and not self._request_in_progress():
-            self._arm_head_deadline()
+        self.head_due = self.loop.time() + self.header_timeout
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_deadline()
-        super().connection_lost(exc)
+    def head_too_late(self, now: float) -> bool:
+        """Whether a head is awaited (no request in progress) and its time has passed."""
+        if self.head_due is None or now < self.head_due:
+            return False
+        return self.cycle is None or self.cycle.response_complete
 
-    def _request_in_progress(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
 
-    def _arm_head_deadline(self) -> None:
-        self._cancel_head_deadline()
-        self._head_deadline = self.loop.call_later(self.header_timeout, self._head_too_late)
+class _HeadWatch:
+    """The one timer of a server's head deadlines: runs every `interval` while connections are open,
+    so a late head is cut between `header_timeout` and `header_timeout + interval` seconds."""
 
-    def _cancel_head_deadline(self) -> None:
-        if self._head_deadline is not None:
-            self._head_deadline.cancel()
-            self._head_deadline = None
+    def __init__(self, loop: asyncio.AbstractEventLoop, connections: set[Any], header_timeout: float) -> None:
+        self._loop = loop
+        self._connections = connections
+        self._interval = min(header_timeout / 4, 0.5)
+        self._timer: asyncio.TimerHandle | None = None
 
-    def _head_too_late(self) -> None:
-        self._head_deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
+    @staticmethod
+    def of(connection: HeadDeadline) -> _HeadWatch:
+        state = connection.server_state
+        watch: _HeadWatch | None = getattr(state, "sonata_head_watch", None)
+        if watch is None:
+            watch = _HeadWatch(connection.loop, connection.connections, connection.header_timeout)
+            state.sonata_head_watch = watch  # type: ignore[attr-defined]
+        return watch
+
+    def watch(self) -> None:
+        if self._timer is None:
+            self._timer = self._loop.call_later(self._interval, self._check)
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        for connection in list(self._connections):
+            if isinstance(connection, HeadDeadline) and connection.head_too_late(now):
+                connection.head_due = None
+                if not connection.transport.is_closing():
+                    connection.transport.close()
+        self._timer = None
+        if self._connections:
+            self.watch()
 
 
 def _parser() -> tuple[str, type[H11Protocol]]:
