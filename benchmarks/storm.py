@@ -10,9 +10,11 @@ the one it names, dropped afterwards), at --devices and at 100k devices:
 - publishes Yealink T46S devices through `importDevices` (batches of 500), timing the first 10k;
 - starts the trivial app (benchmarks/trivial_app.py, one worker) with a body the size of Sonata's
   device file for each device;
-- for each worker count, starts `sonata serve --workers N` and, per link (personal, common), runs
-  the same wrk script against both after a warm-up, A/B/A/B: `wrk -t2 -c64` rounds of random
-  phones, each with its own User-Agent;
+- for each worker count, starts `sonata serve --workers N` and, per link (personal, common), has
+  64 connections fetch every device's file once, in turn (the first fetches: a render each), then
+  runs the same wrk script against both after a warm-up, A/B/A/B: `wrk -t2 -c64` rounds of random
+  phones, each with its own User-Agent (with one worker all cached by then; with more, each worker
+  renders a file the first time it is asked for it);
 - at the first size, a boot storm: 10k phones, 64 at once, each fetching its boot file, the
   T46S common file and its device file in order.
 
@@ -39,6 +41,7 @@ from benchmarks.wrk import (
     boot_script,
     combine,
     fetch_script,
+    first_fetch_script,
     run,
     run_storm,
 )
@@ -50,6 +53,8 @@ STORM_CONCURRENCY = 64
 STORM_LIMIT = 600
 """Seconds after which a boot storm that has not finished is cut short (and says so)."""
 LINKS: tuple[Link, ...] = ("personal", "common")
+FIRST_FETCH = ", first fetch of each device"
+"""The row of each device's file fetched once, in turn: what the random rounds after it find cached."""
 
 
 def _workers(text: str) -> list[int]:
@@ -125,6 +130,13 @@ def _storm_row(database: str, server: Running, phones: Sequence[Phone], workers:
     )
 
 
+def _first_fetches(url: str, phones: Sequence[Phone], link: Link, workdir: Path) -> WrkResult:
+    """Every phone's device file fetched once, 64 connections each taking its share in turn."""
+    script, finished = workdir / f"first-{link}.lua", workdir / f"first-{link}.finished"
+    script.write_text(first_fetch_script(phones, link, GROUP_TOKEN, STORM_CONCURRENCY, finished))
+    return run_storm(url, script, STORM_CONCURRENCY, finished, STORM_LIMIT)
+
+
 def _rows_at_size(
     database: str,
     url: str,
@@ -138,7 +150,8 @@ def _rows_at_size(
     for link in LINKS:
         scripts[link] = workdir / f"{link}.lua"
         scripts[link].write_text(fetch_script(phones, link, GROUP_TOKEN))
-    measurements = [f"{link} link" for link in LINKS] + (["boot storm"] if storm else [])
+    measurements = [f"{link} link{what}" for link in LINKS for what in (FIRST_FETCH, "")]
+    measurements += ["boot storm"] if storm else []
     rows = []
     with trivial_app([p.mac for p in phones], body_size, workdir) as trivial:
         for workers in args.workers:
@@ -149,6 +162,9 @@ def _rows_at_size(
             with sonata(url, workers, workdir / f"sonata-{workers}.log") as server:
                 for link in LINKS:
                     _progress(f"{database}, {count(len(phones))} devices, {workers} worker(s): {link} link")
+                    first = [_first_fetches(url, phones, link, workdir) for url in (server.url, trivial.url)]
+                    rss = tree_rss_kib(server.pid)
+                    rows.append(Row(database, len(phones), f"{link} link{FIRST_FETCH}", workers, *first, rss))
                     ours, theirs = side_by_side(server.url, trivial.url, scripts[link], args)
                     rss = tree_rss_kib(server.pid)
                     rows.append(Row(database, len(phones), f"{link} link", workers, ours, theirs, rss))

@@ -97,8 +97,27 @@ def fetch_script(phones: Sequence[Phone], link: Link, token: str) -> str:
 
 def boot_script(phones: Sequence[Phone], token: str, threads: int, finished_file: Path) -> str:
     """Each of `threads` connections boots its share of the phones in turn, on the common link."""
+    return _walk(phones, "common", token, threads, finished_file, boot=True)
+
+
+def first_fetch_script(
+    phones: Sequence[Phone], link: Link, token: str, threads: int, finished_file: Path
+) -> str:
+    """Each of `threads` connections fetches the device file of its share of the phones, once each."""
+    return _walk(phones, link, token, threads, finished_file, boot=False)
+
+
+def _walk(
+    phones: Sequence[Phone], link: Link, token: str, threads: int, finished_file: Path, *, boot: bool
+) -> str:
     return _script(
-        "boot_storm.lua", phones, "common", token, THREADS=threads, FINISHED_FILE=str(finished_file)
+        "boot_storm.lua",
+        phones,
+        link,
+        token,
+        THREADS=threads,
+        FINISHED_FILE=str(finished_file),
+        BOOT=int(boot),
     )
 
 

@@ -1,7 +1,8 @@
 -- A boot storm: every connection (one per thread) is a phone that boots and fetches its boot file,
 -- its model's common file and its device file in order, then the next phone of its thread: thread
 -- id boots phones id, id + THREADS, id + 2 * THREADS… A thread that has booted all its phones
--- writes a line to FINISHED_FILE and stops. THREADS and FINISHED_FILE are written above.
+-- writes a line to FINISHED_FILE and stops. THREADS, FINISHED_FILE and BOOT are written above; with
+-- BOOT = 0 each phone fetches only its device file, on LINK: every device's first fetch, once.
 local ffi = require("ffi")
 ffi.cdef("struct timeval { long tv_sec; long tv_usec; }; int gettimeofday(struct timeval *tv, void *tz);")
 
@@ -16,13 +17,17 @@ phones_done = 0
 
 local function files_of(n)
   local key, mac = phone(n)
+  local headers = {["User-Agent"] = user_agent(mac)}
+  local device_file = wrk.format("GET", file_path(key, mac .. ".cfg"), headers)
+  if BOOT == 0 then
+    return {device_file}
+  end
   -- Yealink phones ask for <mac>.boot, or y000000000000.boot: half the phones take each.
   local boot = (n % 2 == 0) and "y000000000000.boot" or (mac .. ".boot")
-  local headers = {["User-Agent"] = user_agent(mac)}
   return {
     wrk.format("GET", file_path(key, boot), headers),
     wrk.format("GET", file_path(key, "y000000000066.cfg"), headers),
-    wrk.format("GET", file_path(key, mac .. ".cfg"), headers),
+    device_file,
   }
 end
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from benchmarks.seeding import GROUP_TOKEN, device_file_size, import_devices, macs
 from benchmarks.servers import Running, sonata, trivial_app
-from benchmarks.wrk import Link, Phone, boot_script, fetch_script, run, run_storm
+from benchmarks.wrk import Link, Phone, boot_script, fetch_script, first_fetch_script, run, run_storm
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
@@ -42,3 +42,14 @@ def test_a_boot_storm_fetches_each_phones_three_files_once(seeded: tuple[Running
     result = run_storm(server.url, script, 2, finished, limit_seconds=60)
     assert (result.requests, result.errors, result.phones_booted) == (15, 0, 5)
     assert result.storm_seconds is not None and result.storm_seconds > 0
+
+
+@pytest.mark.parametrize("link", ["personal", "common"])
+def test_a_first_fetch_walk_fetches_each_device_file_once(
+    seeded: tuple[Running, list[Phone], Path], link: Link
+) -> None:
+    server, phones, workdir = seeded
+    script, finished = workdir / f"first-{link}.lua", workdir / f"first-{link}.finished"
+    script.write_text(first_fetch_script(phones, link, GROUP_TOKEN, 2, finished))
+    result = run_storm(server.url, script, 2, finished, limit_seconds=60)
+    assert (result.requests, result.errors, result.phones_booted) == (5, 0, 5)
