@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 import pytest
+from tests.e2e.conftest import POSTGRES_SECRET_KEY
 from tests.e2e.test_workers import fresh_postgres_url
 
 from sonata.domain.documents import SECRET_KEYS
@@ -24,6 +25,7 @@ from sonata.domain.errors import ValidationFailed
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.app import build_services, prepare
 from sonata.entrypoints.cli import COMMANDS
+from sonata.entrypoints.secret_keys import secret_box
 from sonata.settings import Settings
 
 
@@ -477,7 +479,45 @@ def test_check_says_what_is_right(env: dict[str, str]) -> None:
     result = sonata("check", env=env)
     assert result.returncode == 0, result.stderr
     path = env["SONATA_DATABASE_URL"].removeprefix("sqlite:///")
+    [key] = secret_box(Settings.from_env(env)).key_ids
     assert result.stdout.splitlines() == [
+        "settings: ok",
+        f"database: ok ({path}, 0 devices)",
+        f"secret key: ok (key {key} from the key file {path}.key)",
+        "templates: ok (5 vendors)",
+    ]
+
+
+def test_check_of_a_database_never_served_says_the_key_file_comes_with_the_first_start(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "new.db"
+    database.touch()
+    result = sonata("check", env={"SONATA_DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        f"secret key: ok (`sonata serve` makes the key file {database}.key at its first start)"
+    )
+    assert not Path(f"{database}.key").exists()
+
+
+def test_check_names_a_missing_or_wrong_secret_key(env: dict[str, str]) -> None:
+    path = env["SONATA_DATABASE_URL"].removeprefix("sqlite:///")
+    [key] = secret_box(Settings.from_env(env)).key_ids
+    other_key = {**env, "SONATA_SECRET_KEY": POSTGRES_SECRET_KEY}
+    [other] = secret_box(Settings.from_env(other_key)).key_ids
+    wrong = sonata("check", env=other_key)
+    assert wrong.returncode == 1
+    assert wrong.stderr.splitlines() == [
+        f"sonata: secret key: the secrets in the database are encrypted under key {key}, but SONATA_SECRET_KEY"
+        f" holds key {other}: start Sonata with the key it was using (README: Secrets at rest)"
+    ]
+    Path(f"{path}.key").unlink()
+    missing = sonata("check", env=env)
+    assert missing.returncode == 1
+    [line] = missing.stderr.splitlines()
+    assert line.startswith(f"sonata: secret key: the key file {path}.key is missing"), line
+    assert missing.stdout.splitlines() == [
         "settings: ok",
         f"database: ok ({path}, 0 devices)",
         "templates: ok (5 vendors)",

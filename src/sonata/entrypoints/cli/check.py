@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from sonata.adapters.secret_box import SecretKeyError
 from sonata.adapters.sql.database import (
     SchemaState,
     count_devices,
@@ -17,10 +18,12 @@ from sonata.adapters.sql.database import (
     sqlite_path,
 )
 from sonata.adapters.sql.errors import describe
+from sonata.adapters.sql.secrets_at_rest import check_key, sealed_under
 from sonata.adapters.sql.sqlite_file import DatabaseUnusable, open_sqlite_file
 from sonata.adapters.templates import Jinja2TemplateEngine
 from sonata.domain.vendors import VENDORS
 from sonata.entrypoints.cli.common import complain, counted, examples
+from sonata.entrypoints.secret_keys import key_file_path, secret_box
 from sonata.entrypoints.tls import check_tls
 from sonata.settings import Settings
 
@@ -33,7 +36,7 @@ class Problem(Exception):
 
 
 @click.command(
-    short_help="Check the settings, the database and the templates.",
+    short_help="Check the settings, the database, the secret key and the templates.",
     epilog=examples(
         "sonata check",
         "SONATA_DATABASE_URL=postgresql://sonata@db.example.net/sonata sonata check",
@@ -41,8 +44,9 @@ class Problem(Exception):
 )
 def check() -> int:
     """Check what `sonata serve` needs, changing nothing: the settings (and the TLS files they
-    name), the database (there, reachable, with a schema this Sonata knows) and the templates (the
-    shipped ones and SONATA_TEMPLATES_DIR's). Prints each part found right on standard output and
+    name), the database (there, reachable, with a schema this Sonata knows), the secret key (there,
+    and the one the database's secrets are encrypted under) and the templates (the shipped ones and
+    SONATA_TEMPLATES_DIR's). Prints each part found right on standard output and
     what is wrong, one line each, on standard error, with exit code 1."""
     try:
         settings = Settings.from_env()
@@ -54,9 +58,11 @@ def check() -> int:
     print("settings: ok")
     problems = 0
     try:
-        print(f"database: {asyncio.run(_database(settings))}")
+        found, state = asyncio.run(_database(settings))
+        print(f"database: {found}")
+        print(f"secret key: {asyncio.run(_secret_key(settings, state))}")
     except Problem as wrong:
-        complain(f"database: {wrong}")
+        complain(str(wrong))
         problems += 1
     overrides = [settings.templates_dir] if settings.templates_dir else []
     template_problems = Jinja2TemplateEngine(overrides).problems(VENDORS)
@@ -68,15 +74,15 @@ def check() -> int:
     return 1 if problems or template_problems else 0
 
 
-async def _database(settings: Settings) -> str:
-    """What the database is, or Problem."""
+async def _database(settings: Settings) -> tuple[str, SchemaState]:
+    """What the database is and the state of its schema, or Problem."""
     try:
         path = sqlite_path(settings.database_url)
         if path is not None:
             open_sqlite_file(path, create=False)
         engine = create_engine(settings.database_url)
     except (ValueError, DatabaseUnusable) as error:
-        raise Problem(str(error)) from None
+        raise Problem(f"database: {error}") from None
     where = str(path.absolute()) if path else server_label(settings.database_url)
     try:
         await asyncio.wait_for(ping(engine), CONNECT_SECONDS)
@@ -84,20 +90,40 @@ async def _database(settings: Settings) -> str:
         devices = await count_devices(engine) if current else 0
     except Exception as error:  # whatever the driver raises: the database cannot be used
         message = "no answer" if isinstance(error, TimeoutError) else describe(error)
-        raise Problem(f"cannot reach {where}: {message}") from None
+        raise Problem(f"database: cannot reach {where}: {message}") from None
     finally:
         await engine.dispose()
     state = schema_state(current, shipped)
     if state is SchemaState.EMPTY:
-        return f"ok ({where}, empty: `sonata serve` makes Sonata's tables at its first start)"
+        return f"ok ({where}, empty: `sonata serve` makes Sonata's tables at its first start)", state
     if state is SchemaState.NEWER:
         raise Problem(
-            f"{where} has a schema newer than this Sonata's (migration {current}, this Sonata's newest is"
-            f" {shipped[-1]}): upgrade Sonata"
+            f"database: {where} has a schema newer than this Sonata's (migration {current}, this Sonata's"
+            f" newest is {shipped[-1]}): upgrade Sonata"
         )
     due = (
         ""
         if state is SchemaState.CURRENT
         else f", migrated from {current} to {shipped[-1]} at the next start"
     )
-    return f"ok ({where}, {counted(devices, 'device')}{due})"
+    return f"ok ({where}, {counted(devices, 'device')}{due})", state
+
+
+async def _secret_key(settings: Settings, state: SchemaState) -> str:
+    """Whether the key the settings name opens the database's secrets, or Problem. Checked only in a
+    database `_database` found usable (`state`)."""
+    try:
+        path = key_file_path(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            sealed = None if state is SchemaState.EMPTY else await sealed_under(engine)
+            if path is not None and not path.exists() and sealed is None:
+                return f"ok (`sonata serve` makes the key file {path} at its first start)"
+            box = secret_box(settings)  # SecretKeyError for a missing or unreadable key file
+            if sealed is not None:
+                await check_key(engine, box)
+        finally:
+            await engine.dispose()
+    except SecretKeyError as error:
+        raise Problem(f"secret key: {error}") from None
+    return f"ok (key {', '.join(box.key_ids)} from {box.source})"
