@@ -271,6 +271,36 @@ async def test_devices_read_ahead_are_served_from_memory_and_fill_it_only_to_the
     assert source.lookups == 0
 
 
+class GatedPhoneDevices(FakePhoneDevices):
+    """Lookups by key wait until the gate opens, as phones' lookups wait for a busy database."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        super().__init__(database)
+        self.gate = asyncio.Event()
+
+    async def by_key(self, key: str) -> Device | None:
+        await self.gate.wait()
+        return await super().by_key(key)
+
+
+async def test_the_read_ahead_gives_way_while_phones_wait_for_lookups() -> None:
+    database = FakeDatabase()
+    devices = [yealink(number) for number in range(4)]
+    database.devices = {device.key: device for device in devices}
+    source = GatedPhoneDevices(database)
+    cache = DeviceCache(source, 16 * MB)
+    cache.hold_until(math.inf)
+    phone = asyncio.create_task(cache.by_key(devices[0].key))
+    await asyncio.sleep(0)  # the phone's lookup now waits for the database
+    preload = asyncio.create_task(cache.preload(chunks_of(devices[1:], 1)))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert len(cache) == 0  # the read-ahead waits its pause before each chunk, not the phone
+    source.gate.set()
+    assert await phone is devices[0]
+    assert await preload == 3 and len(cache) == 4
+
+
 async def test_a_chunk_read_while_a_device_changed_is_not_kept() -> None:
     devices = [yealink(number) for number in range(6)]
     cache = DeviceCache(FakePhoneDevices(FakeDatabase()), 16 * MB)

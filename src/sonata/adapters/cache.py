@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import OrderedDict
@@ -13,6 +14,9 @@ from sonata.domain.model import Device
 from sonata.domain.ports import PhoneDevices, PreviousKey
 from sonata.domain.vendors.base import RenderedFile
 
+PRELOAD_PAUSE = 0.02
+"""Seconds the preload waits before its next chunk while phones wait for lookups: each chunk holds
+the event loop while it is made into devices, and a phone's lookup needs the loop several times."""
 MAX_FILES_PER_DEVICE = 16
 """A phone fetches two to four files; more variants of one (links through other host names) are
 not worth keeping: the oldest goes."""
@@ -73,6 +77,8 @@ class DeviceCache:
         self._changes = 0
         """Counts the drops, so that a lookup can tell whether one happened while it read."""
         self._held_until = -math.inf  # nothing is served from memory until a follower vouches for it
+        self._reading_through = 0
+        """Lookups of phones waiting for the source: the preload gives way to them."""
 
     @property
     def size(self) -> int:
@@ -131,6 +137,8 @@ class DeviceCache:
         added = 0
         changes = self._changes
         async for chunk in chunks:
+            if self._reading_through:  # phones waiting for a lookup come first
+                await asyncio.sleep(PRELOAD_PAUSE)
             if not self._usable():
                 break
             if changes == self._changes:
@@ -171,7 +179,11 @@ class DeviceCache:
 
     async def _read_through(self, lookup: Awaitable[Device | None]) -> Device | None:
         changes = self._changes
-        device = await lookup
+        self._reading_through += 1
+        try:
+            device = await lookup
+        finally:
+            self._reading_through -= 1
         if device is None or changes != self._changes or not self._usable():
             return device
         held = self._entries.get(device.key)

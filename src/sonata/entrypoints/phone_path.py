@@ -32,6 +32,9 @@ log = logging.getLogger("sonata")
 SHUTDOWN_FLUSH_SECONDS = 5.0
 """How long a stopping server tries to write the last lastProvisioning records."""
 PRUNE_EVERY = 60.0
+LOOKUP_CONNECTIONS = 4
+"""Connections the lookups of devices not in memory read on (SQLite): phones booting at once whose
+devices are not in memory yet do not all queue for one."""
 TEMPLATES_EVERY = 1.0
 """Seconds between two looks at the template folders: an edited template is served after about this."""
 
@@ -42,6 +45,9 @@ class PhonePath:
     waits for a save, an import or a batch of records being written (SQLite has one writer)."""
 
     devices: SqlPhoneDevices
+    preload_source: SqlPhoneDevices
+    """The devices read ahead of phones, on the change follower's connection: a phone's lookup never
+    queues behind a chunk of them."""
     cache: DeviceCache
     follower: ChangeFollower
     recorder: BatchedRecorder
@@ -70,11 +76,15 @@ class PhonePath:
     ) -> PhonePath:
         """`engine` is the one saves use; it writes the records. `box` opens the devices' secrets.
         At most `unknown_phones` unknown phones are kept, each `unknown_phone_days` days."""
-        lookups, changes = create_engine(database_url), create_engine(database_url)
+        lookups, changes = (
+            create_engine(database_url, readers=LOOKUP_CONNECTIONS),
+            create_engine(database_url),
+        )
         devices = SqlPhoneDevices(lookups, box)
         cache = DeviceCache(devices, cache_mb * 1024 * 1024, metrics=metrics)
         return cls(
             devices,
+            SqlPhoneDevices(changes, box),
             cache,
             ChangeFollower(changes, cache),
             BatchedRecorder(engine, metrics=metrics),
@@ -149,7 +159,7 @@ class PhonePath:
         # unused, as none of them are in cycles).
         gc.disable()
         try:
-            loaded = await self.cache.preload(self.devices.all())
+            loaded = await self.cache.preload(self.preload_source.all())
         except Exception as error:  # phones are then read one by one, as they ask
             log.warning("cannot read the devices into memory ahead of phones: %s", describe(error))
             return

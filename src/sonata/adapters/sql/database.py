@@ -75,14 +75,16 @@ def server_label(url: str) -> str:
     ).render_as_string()
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, readers: int = 1) -> AsyncEngine:
+    """On SQLite, an engine of one connection, or of `readers` for an engine that only reads."""
     converted = async_url(url)
     if not converted.startswith("sqlite"):
         return create_async_engine(converted, pool_pre_ping=True, hide_parameters=True)
     # One connection: SQLite has a single writer anyway, and queueing in the pool is cheaper
-    # than SQLite's busy-wait sleeps when several connections contend for the write lock.
+    # than SQLite's busy-wait sleeps when several connections contend for the write lock. Readers
+    # never wait for one another (WAL), so an engine that only reads may have several.
     engine = create_async_engine(
-        converted, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, hide_parameters=True
+        converted, connect_args={"timeout": 30}, pool_size=readers, max_overflow=0, hide_parameters=True
     )
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine

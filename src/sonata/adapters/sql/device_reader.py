@@ -45,7 +45,7 @@ class SqlPhoneDevices:
         self._box = box
         """Opens the secrets of the devices read: once per device read, not per phone request."""
 
-    async def all(self, chunk: int = 500) -> AsyncIterator[list[Device]]:
+    async def all(self, chunk: int = 100) -> AsyncIterator[list[Device]]:
         """Every device, in chunks ordered by key, each read in a short transaction of its own."""
         after = ""
         while True:
