@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import click
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sonata.adapters.secret_box import SecretKeyError
 from sonata.adapters.sql.database import (
@@ -58,9 +59,7 @@ def check() -> int:
     print("settings: ok")
     problems = 0
     try:
-        found, state = asyncio.run(_database(settings))
-        print(f"database: {found}")
-        print(f"secret key: {asyncio.run(_secret_key(settings, state))}")
+        asyncio.run(_database_and_key(settings))
     except Problem as wrong:
         complain(str(wrong))
         problems += 1
@@ -74,8 +73,9 @@ def check() -> int:
     return 1 if problems or template_problems else 0
 
 
-async def _database(settings: Settings) -> tuple[str, SchemaState]:
-    """What the database is and the state of its schema, or Problem."""
+async def _database_and_key(settings: Settings) -> None:
+    """Prints the database's line, then the secret key's, on one engine; Problem for the first part
+    that is wrong."""
     try:
         path = sqlite_path(settings.database_url)
         if path is not None:
@@ -85,14 +85,22 @@ async def _database(settings: Settings) -> tuple[str, SchemaState]:
         raise Problem(f"database: {error}") from None
     where = str(path.absolute()) if path else server_label(settings.database_url)
     try:
+        found, state = await _database(engine, where)
+        print(f"database: {found}")
+        print(f"secret key: {await _secret_key(settings, engine, state)}")
+    finally:
+        await engine.dispose()
+
+
+async def _database(engine: AsyncEngine, where: str) -> tuple[str, SchemaState]:
+    """What the database is and the state of its schema, or Problem."""
+    try:
         await asyncio.wait_for(ping(engine), CONNECT_SECONDS)
         current, shipped = await schema_revisions(engine)
         devices = await count_devices(engine) if current else 0
     except Exception as error:  # whatever the driver raises: the database cannot be used
         message = "no answer" if isinstance(error, TimeoutError) else describe(error)
         raise Problem(f"database: cannot reach {where}: {message}") from None
-    finally:
-        await engine.dispose()
     state = schema_state(current, shipped)
     if state is SchemaState.EMPTY:
         return f"ok ({where}, empty: `sonata serve` makes Sonata's tables at its first start)", state
@@ -109,21 +117,17 @@ async def _database(settings: Settings) -> tuple[str, SchemaState]:
     return f"ok ({where}, {counted(devices, 'device')}{due})", state
 
 
-async def _secret_key(settings: Settings, state: SchemaState) -> str:
-    """Whether the key the settings name opens the database's secrets, or Problem. Checked only in a
-    database `_database` found usable (`state`)."""
+async def _secret_key(settings: Settings, engine: AsyncEngine, state: SchemaState) -> str:
+    """Whether the key the settings name opens the secrets of a database found usable (`state`), or
+    Problem."""
     try:
         path = key_file_path(settings)
-        engine = create_engine(settings.database_url)
-        try:
-            sealed = None if state is SchemaState.EMPTY else await sealed_under(engine)
-            if path is not None and not path.exists() and sealed is None:
-                return f"ok (`sonata serve` makes the key file {path} at its first start)"
-            box = secret_box(settings)  # SecretKeyError for a missing or unreadable key file
-            if sealed is not None:
-                await check_key(engine, box)
-        finally:
-            await engine.dispose()
+        sealed = None if state is SchemaState.EMPTY else await sealed_under(engine)
+        if path is not None and not path.exists() and sealed is None:
+            return f"ok (`sonata serve` makes the key file {path} at its first start)"
+        box = secret_box(settings)  # SecretKeyError for a missing or unreadable key file
+        if sealed is not None:
+            await check_key(engine, box)
     except SecretKeyError as error:
         raise Problem(f"secret key: {error}") from None
     return f"ok (key {', '.join(box.key_ids)} from {box.source})"
